@@ -1,0 +1,3 @@
+from ta_nlp.cli import main
+
+main()

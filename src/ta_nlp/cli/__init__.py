@@ -1,0 +1,5 @@
+"""Command line: ``ta-nlp COMMAND``. Importing the command modules registers them on :data:`app`."""
+
+from ta_nlp.cli.app import app, main, run_app  # noqa: F401
+
+# Command modules (each registers itself on ``app``). Keep one import per line.
