@@ -52,6 +52,7 @@ CATALOGUE: dict[str, str] = {
     "E402": "Gold and predictions share no utterances ({gold} gold, {pred} predicted). They must be keyed "
             "by the same transcript_id and utterance_id.",
     "E403": "Unknown code(s) {found}: expected codes from {expected}.",
+    "E407": "{path}: {message}",
     # --- outcomes and statistics (E5xx)
     "E501": "{path}: {message}",
     "E502": "{path} row {row}: {column} = {value} is outside {low}..{high}. {fix}",
