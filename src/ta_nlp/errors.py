@@ -21,6 +21,8 @@ CATALOGUE: dict[str, str] = {
             "Save it as UTF-8 and try again.",
     "E006": "{path} looks like a binary file, not a transcript. Remove it from the input or pass the "
             "transcript exported as text.",
+    "E007": "{path} holds no transcript files (looked for {exts}). Point to the folder with the "
+            "transcripts, or name a file and pass --format.",
     # --- parse errors (E1xx): where, what was expected, what was found, how to fix
     "E101": "{path}:{line}: expected {expected}, found {found!r}. {fix}",
     "E102": "{path}:{line}: timestamp goes backwards ({found} after {previous}). Fix the times, or "
@@ -30,6 +32,10 @@ CATALOGUE: dict[str, str] = {
     "E105": "{path}: bad --columns mapping '{found}'. Expected comma-separated target=source pairs, "
             "e.g. --columns text=utterance_text,speaker=interlocutor; targets are {targets}.",
     "E106": "{path}:{line}: {message}",
+    "E107": "{path}: transcript id '{tid}' is already used by {other}. Transcript ids come from file "
+            "names (or the transcript_id column); rename one of the files.",
+    "E108": "{path}: unexpected {found} while {stage}. This is a bug in ta-nlp: please report it with "
+            "the file's format (not its content).",
     # --- roles (E2xx)
     "E201": "{path}: cannot tell who is the clinician. Speakers: {speakers}. {evidence}"
             "Set them with --roles \"{example}\" (or --roles-file roles.csv with columns speaker,role).",
