@@ -67,6 +67,24 @@ CATALOGUE: dict[str, str] = {
     "E504": "{path}: unknown time point(s) {found}; expected {expected}. Rename them, or pass "
             "--timepoints with your names in order.",
     "E505": "Bad statistics argument: {message}",
+    "E506": "{path}: {count} participant(s) have no coded encounter: {found}. Their transcript_id "
+            "is missing or not among the coded transcripts ({known}). Fix the transcript_id "
+            "column, add the transcripts, or leave out --strict to analyse the rest and list "
+            "them in linkage.csv.",
+    "E507": "{count} coded encounter(s) have no participant in {path}: {found}. Add them to the "
+            "outcomes table, remove the transcripts from the input, or leave out --strict to "
+            "analyse the rest and list them in linkage.csv.",
+    "E508": "{path} row {row}: {column} = {value!r} is not a number. Use a number (or leave the "
+            "cell empty for a missing value).",
+    "E509": "{path} row {row}: wai_total = {found} is not the sum of the WAI-SR items wai_1..wai_12 "
+            "({expected}). Correct the items or the total, or drop the total column and let the "
+            "toolkit score the items.",
+    "E510": "{path}: participant {participant} has several transcript_ids ({found}); expected "
+            "one coded encounter per participant.",
+    "E511": "Bad measure declaration '{found}': expected NAME=LOW:HIGH[:higher|lower] with a "
+            "snake_case name and LOW < HIGH, e.g. --measure odi=0:100:lower.",
+    "E512": "Too few participants to analyse: {found} linked to a coded encounter, at least "
+            "{need} needed. {fix}",
 }
 
 
