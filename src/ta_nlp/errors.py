@@ -53,12 +53,27 @@ CATALOGUE: dict[str, str] = {
             "`pip install torch==2.13.0` (CPU) and `pip install -e \".[model]\"`.",
     "E306": "Output folder {path} was written with a different configuration ({found}); expected "
             "{expected}. Use a new --out folder, or pass --force to start again.",
+    # transformer classifier (ta_nlp.classifier): E321-E329
+    "E321": "Cannot write the model to {path}: it is {found}. {fix}",
+    "E322": "Base encoder '{base}' cannot be used: {reason}. {fix}",
+    "E323": "Bad training arguments ({found}): expected epochs >= 1, batch size >= 1, max length "
+            ">= 8 and context units >= 0.",
+    "E324": "{path}: the {split} split has no labelled clinician units. Add transcripts, or run "
+            "`python scripts/make_splits.py` so that each split gets some.",
     # --- annotations and evaluation (E4xx)
     "E401": "{path}:{line}: {message}",
     "E402": "Gold and predictions share no utterances ({gold} gold, {pred} predicted). They must be keyed "
             "by the same transcript_id and utterance_id.",
     "E403": "Unknown code(s) {found}: expected codes from {expected}.",
     "E407": "{path}: {message}",
+    # annotated corpus and splits (ta_nlp.corpus): E411-E419
+    "E411": "{path}: labels for held-out PriMock57 consultation(s) {transcripts}. {fix}",
+    "E412": "{path}: utterance {utterance} cannot be joined to the PriMock57 text. {fix}",
+    "E413": "{path}: transcript {transcript} appears in more than one annotated file. {fix}",
+    "E414": "Bad split fractions {found}: expected three non-negative numbers (train, dev, test) "
+            "that sum to 1, e.g. 0.7,0.15,0.15.",
+    "E415": "Splits file {path} not found. {fix}",
+    "E416": "{path}: transcript(s) {transcripts} have no split. {fix}",
     # --- outcomes and statistics (E5xx)
     "E501": "{path}: {message}",
     "E502": "{path} row {row}: {column} = {value} is outside {low}..{high}. {fix}",
