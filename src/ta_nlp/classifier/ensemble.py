@@ -1,0 +1,155 @@
+"""The ensemble of the rule coder and the model, and how it is tuned.
+
+Decision for code *c* of a clinician unit with model score *p* and rule outcome *r*::
+
+    positive  if  p >= t_c                      (the model is confident on its own)
+              or  r and p >= l_c                (a rule fired and the model does not object)
+
+``t_c`` is the model's own dev-tuned threshold (``thresholds.json``). ``l_c`` (``rule_threshold``,
+``<= t_c``) is tuned per code on the dev split over ``{none, 0, 0.01, ..., t_c}``: ``none`` means the
+rules are ignored for that code, ``0`` means a rule firing is enough. A rule threshold is only
+adopted when it raises that code's dev F1 by at least :data:`MIN_GAIN` (so noise on a small dev
+split does not switch the rules on). Evidence: the rules' spans when a rule fired for the code,
+else the model span. Parameters live in ``ensemble.json`` of the model folder.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ta_nlp.classifier.files import ENSEMBLE_NAME, METRICS_NAME
+from ta_nlp.classifier.metrics import f1_at, prf_table, table_to_dict
+from ta_nlp.codes import CODES
+from ta_nlp.corpus import labelled_mask, load_splits
+from ta_nlp.io import atomic_write_json
+
+#: Smallest dev F1 gain for which a code uses the rules.
+MIN_GAIN = 0.005
+
+DESCRIPTION = ("positive if model score >= model_threshold, or if a rule fired and model score >= "
+               "rule_threshold (null: rules not used for this code); rule_threshold tuned on dev")
+
+
+def rules_available() -> bool:
+    """True when :class:`ta_nlp.rules.RuleCoder` can be imported."""
+    if importlib.util.find_spec("ta_nlp.rules") is None:
+        return False
+    try:
+        from ta_nlp.rules import RuleCoder  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def default_rules():
+    from ta_nlp.rules import RuleCoder
+
+    return RuleCoder()
+
+
+def combine(scores: np.ndarray, fired: np.ndarray, model_thresholds: np.ndarray,
+            rule_thresholds: np.ndarray) -> np.ndarray:
+    """Ensemble decisions (bool, shape of ``scores``); NaN rule threshold = rules unused."""
+    use = ~np.isnan(rule_thresholds)
+    lower = np.where(use, rule_thresholds, np.inf)
+    return (scores >= model_thresholds) | (fired.astype(bool) & (scores >= lower))
+
+
+def tune_rule_thresholds(gold: np.ndarray, scores: np.ndarray, fired: np.ndarray,
+                         model_thresholds: np.ndarray) -> np.ndarray:
+    """Per-code ``rule_threshold`` (NaN = unused) maximising dev F1, see module doc."""
+    out = np.full(gold.shape[1], np.nan)
+    for j in range(gold.shape[1]):
+        if not gold[:, j].any() or not fired[:, j].any():
+            continue
+        model_pos = scores[:, j] >= model_thresholds[j]
+        best = f1_at(gold[:, j], model_pos)
+        candidates = np.round(np.arange(0.0, model_thresholds[j] + 1e-9, 0.01), 2)
+        for lower in candidates:
+            f1 = f1_at(gold[:, j], model_pos | (fired[:, j].astype(bool) & (scores[:, j] >= lower)))
+            if f1 >= best + MIN_GAIN:
+                best, out[j] = f1, lower
+            elif not np.isnan(out[j]) and f1 > best:
+                best, out[j] = f1, lower
+    return out
+
+
+def rule_outputs(rules, frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """The rule coder's codes and evidence for ``frame`` rows ``rows`` (positions)."""
+    coded = rules.code_frame(frame.reset_index(drop=True))
+    return coded.iloc[rows].reset_index(drop=True)
+
+
+def tune_ensemble(model_dir: str | Path, data: str | Path = "data/annotated",
+                  splits: dict[str, pd.DataFrame] | None = None,
+                  model_scores: dict[str, np.ndarray | None] | None = None,
+                  rules=None, splits_file: str | Path | None = None) -> dict:
+    """Tune the ensemble on dev, score rules, model and ensemble on dev and test, and update the
+    model folder (``ensemble.json``, ``metrics.json``, ``README.md``). Returns ``ensemble.json``."""
+    from ta_nlp.classifier.card import write_card
+    from ta_nlp.classifier.inference import load_model
+
+    model_dir = Path(model_dir)
+    model = load_model(model_dir)
+    if splits is None:
+        splits = load_splits(data, splits_file=splits_file)
+    rules = rules if rules is not None else default_rules()
+    model_scores = dict(model_scores or {})
+    thresholds = model.thresholds.astype(float)
+    results: dict[str, dict] = {}
+    for name in ("dev", "test"):
+        frame = splits[name].reset_index(drop=True)
+        rows = np.flatnonzero(labelled_mask(frame).to_numpy())
+        if len(rows) == 0:
+            continue
+        gold = frame.iloc[rows][list(CODES)].to_numpy(dtype=bool)
+        scores = model_scores.get(name)
+        if scores is None:
+            scores = model.score_rows(frame, rows)
+        fired = rule_outputs(rules, frame, rows)[list(CODES)].to_numpy(dtype=bool)
+        results[name] = {"gold": gold, "scores": scores, "fired": fired}
+    dev = results["dev"]
+    rule_thresholds = tune_rule_thresholds(dev["gold"], dev["scores"], dev["fired"], thresholds)
+    ensemble = {
+        "method": DESCRIPTION,
+        "rules": {"coder": "ta_nlp.rules.RuleCoder", "name": getattr(rules, "name", "rules")},
+        "min_gain": MIN_GAIN,
+        "codes": {c: {"model_threshold": round(float(t), 2),
+                      "rule_threshold": None if np.isnan(r) else round(float(r), 2)}
+                  for c, t, r in zip(CODES, thresholds, rule_thresholds)},
+    }
+    metrics = json.loads((model_dir / METRICS_NAME).read_text(encoding="utf-8"))
+    summary = {}
+    for name, res in results.items():
+        tables = {
+            "rules": prf_table(res["gold"], res["fired"], CODES),
+            "model": prf_table(res["gold"], res["scores"] >= thresholds, CODES),
+            "ensemble": prf_table(res["gold"], combine(res["scores"], res["fired"], thresholds,
+                                                       rule_thresholds), CODES),
+        }
+        metrics[name] = {k: table_to_dict(v) for k, v in tables.items()}
+        summary[name] = {k: round(float(v.set_index("code").loc["macro", "f1"]), 4)
+                         for k, v in tables.items()}
+    metrics["macro_f1"] = summary
+    if "test" in summary:
+        ranked = sorted(summary["test"].items(), key=lambda kv: (-kv[1], ["ensemble", "model",
+                                                                          "rules"].index(kv[0])))
+        metrics["most_accurate_coder_on_test"] = ranked[0][0]
+    atomic_write_json(model_dir / ENSEMBLE_NAME, ensemble)
+    atomic_write_json(model_dir / METRICS_NAME, metrics)
+    write_card(model_dir)
+    return ensemble
+
+
+def ensemble_thresholds(config: dict, codes=CODES) -> tuple[np.ndarray, np.ndarray]:
+    """(model thresholds, rule thresholds with NaN = unused) from ``ensemble.json``."""
+    model_t = np.array([float(config["codes"][c]["model_threshold"]) for c in codes])
+    rule_t = np.array([np.nan if config["codes"][c]["rule_threshold"] is None
+                       else float(config["codes"][c]["rule_threshold"]) for c in codes])
+    return model_t, rule_t
+

@@ -1,0 +1,67 @@
+"""The network: a (LoRA-adapted) BERT-style encoder and a small multi-label head.
+
+The head reads two mean-pooled vectors, over the whole pair and over the unit's own tokens, so it
+sees both the unit and how it relates to what came before: ``[mean_all; mean_unit]`` -> dropout ->
+Linear(2H, head_hidden) -> GELU -> dropout -> Linear(head_hidden, n_codes). Mean pooling matches
+how all-MiniLM-L6-v2 was trained (sentence-transformers mean pooling).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import torch
+from torch import nn
+
+#: Linear layers of a BERT layer that get LoRA adapters (names as in transformers' BertLayer).
+LORA_TARGETS: tuple[str, ...] = ("query", "key", "value", "attention.output.dense",
+                                 "intermediate.dense", "output.dense")
+
+
+class Head(nn.Module):
+    def __init__(self, hidden_size: int, n_codes: int, head_hidden: int = 256,
+                 dropout: float = 0.1):
+        super().__init__()
+        self.dropout = nn.Dropout(dropout)
+        self.dense = nn.Linear(2 * hidden_size, head_hidden)
+        self.act = nn.GELU()
+        self.out = nn.Linear(head_hidden, n_codes)
+
+    def forward(self, pooled: torch.Tensor) -> torch.Tensor:
+        return self.out(self.dropout(self.act(self.dense(self.dropout(pooled)))))
+
+
+def _mean(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    mask = mask.to(hidden.dtype).unsqueeze(-1)
+    return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+
+
+class UnitClassifier(nn.Module):
+    """Encoder + :class:`Head`; ``forward`` returns logits of shape (batch, n_codes)."""
+
+    def __init__(self, encoder: nn.Module, head: Head):
+        super().__init__()
+        self.encoder = encoder
+        self.head = head
+
+    def forward(self, input_ids, attention_mask, token_type_ids, unit_mask) -> torch.Tensor:
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
+                              token_type_ids=token_type_ids).last_hidden_state
+        pooled = torch.cat([_mean(hidden, attention_mask), _mean(hidden, unit_mask)], dim=-1)
+        return self.head(pooled)
+
+
+def add_lora(encoder: nn.Module, r: int, alpha: int, dropout: float, base_id: str):
+    """Wrap ``encoder`` with PEFT LoRA adapters on :data:`LORA_TARGETS`; only they train."""
+    from peft import LoraConfig, get_peft_model
+
+    names = {name for name, _ in encoder.named_modules()}
+    targets = [t for t in LORA_TARGETS if any(n.endswith(t) for n in names)]
+    config = LoraConfig(r=r, lora_alpha=alpha, lora_dropout=dropout, target_modules=targets,
+                        bias="none")
+    with warnings.catch_warnings():  # peft calls transformers APIs deprecated in transformers 5
+        warnings.simplefilter("ignore", FutureWarning)
+        model = get_peft_model(encoder, config)
+    # Record the base as ta-nlp names it (package id, folder or hub id), not the local path.
+    model.peft_config["default"].base_model_name_or_path = base_id
+    return model
