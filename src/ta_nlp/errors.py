@@ -36,6 +36,8 @@ CATALOGUE: dict[str, str] = {
             "names (or the transcript_id column); rename one of the files.",
     "E108": "{path}: unexpected {found} while {stage}. This is a bug in ta-nlp: please report it with "
             "the file's format (not its content).",
+    "E109": "{failed} input(s) failed; the other transcripts were written. Details in {path}; fix or "
+            "remove those files and run again.",
     # --- roles (E2xx)
     "E201": "{path}: cannot tell who is the clinician. Speakers: {speakers}. {evidence}"
             "Set them with --roles \"{example}\" (or --roles-file roles.csv with columns speaker,role).",
