@@ -43,7 +43,7 @@ def _root(
 def run_app(argv: list[str] | None = None) -> int:
     """Run the CLI; turn toolkit errors into a one-line message and exit code 1."""
     try:
-        app(args=argv, standalone_mode=False)
+        rc = app(args=argv, standalone_mode=False)
     except TaNlpError as exc:
         err_console.print(f"[bold red]Error[/] [{exc.code}] {exc.message}", markup=True,
                           soft_wrap=True)
@@ -59,7 +59,7 @@ def run_app(argv: list[str] | None = None) -> int:
             exc.show()
             return exc.exit_code
         raise
-    return 0
+    return rc if isinstance(rc, int) else 0
 
 
 def main() -> None:
