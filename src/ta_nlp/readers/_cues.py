@@ -114,7 +114,30 @@ class Piece:
 
 def split_payload(cue: Cue) -> list[Piece]:
     """Split a cue into speaker pieces: ``<v Name>`` voices (closing tag optional), or lines that
-    start with ``Name:``; other lines continue the piece before them."""
+    start with ``Name:``; other lines continue the piece before them.
+
+    When one cue holds several speakers, its time is shared out in proportion to their words (the
+    cue gives no finer timing), so that they do not appear to talk over each other.
+    """
+    return _share_time(_split_payload(cue))
+
+
+def _share_time(pieces: list[Piece]) -> list[Piece]:
+    if len(pieces) < 2 or len({p.speaker for p in pieces}) < 2:
+        return pieces
+    start, end = pieces[0].start, pieces[0].end
+    weights = [max(1, len(p.text.split())) for p in pieces]
+    total = sum(weights)
+    t = start
+    for piece, weight in zip(pieces, weights):
+        piece.start = round(t, 3)
+        t += (end - start) * weight / total
+        piece.end = round(t, 3)
+    pieces[-1].end = end
+    return pieces
+
+
+def _split_payload(cue: Cue) -> list[Piece]:
     joined = "\n".join(cue.payload)
     pieces: list[Piece] = []
     if "<v" in joined and _VOICE.search(joined):
