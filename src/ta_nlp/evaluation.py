@@ -14,9 +14,9 @@ column per code. :func:`load_labels` reads them from a labels CSV, an annotated 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -118,7 +118,7 @@ def load_labels(source: str | Path | pd.DataFrame, codes: Sequence[str] = CODES)
         raise AnnotationError.make("E001", path=path)
     if path.is_file():
         return _read_one(path, codes)
-    files = sorted(p for p in path.rglob("*") if p.is_file()
+    files = sorted(p for p in path.glob("*") if p.is_file()
                    and p.suffix.lower() in (".csv", ".tsv", ".jsonl", ".parquet", ".txt")
                    and p.name not in ("splits.csv",) and not p.name.startswith("."))
     if not files:
