@@ -25,7 +25,7 @@ CODES = (
     "listening",
 )
 COLUMNS = ("transcript_id", "utterance_id", "coder", *CODES)
-DOUBLE_CODED = ("day1_consultation01", "day1_consultation02", "day1_consultation04")
+DOUBLE_CODED = ("day1_consultation08", "day3_consultation04", "day5_consultation02")
 
 
 @pytest.fixture(scope="module")
