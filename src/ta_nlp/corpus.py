@@ -21,21 +21,19 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import logging
 import os
 import re
 import warnings
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
 from ta_nlp.codes import CODES
 from ta_nlp.errors import AnnotationError
+from ta_nlp.markup import clean
 from ta_nlp.model import UTTERANCE_COLUMNS
-
-log = logging.getLogger(__name__)
 
 #: Columns of :func:`load_corpus` and of every split of :func:`load_splits`, in order.
 CORPUS_COLUMNS: tuple[str, ...] = ("source",) + UTTERANCE_COLUMNS + CODES
@@ -63,15 +61,14 @@ _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 # events a coder may use (laughter is evidence for humour) as one canonical bracketed word each.
 _MARKUP = [
     (re.compile(r"\[(?:laughs?|laughter|laughing|chuckles?)\]|\((?:laughs?|laughter|laughing)\)"
-                r"|<LAUGH(?:TER)?/?>", re.I), "[laughs]"),
+                r"|<LAUGH(?:TER)?/?>", re.IGNORECASE), "[laughs]"),
     (re.compile(r"\[(?:inaudible|unintelligible|unclear)[^\]]*\]|<UNIN/>|<INAUDIBLE_SPEECH/>"
-                r"|\((?:inaudible|unintelligible)\)", re.I), "[inaudible]"),
-    (re.compile(r"\(crosstalk\)|\[crosstalk\]|\[overlapping\]|\(overlapping\)", re.I), "[crosstalk]"),
-    (re.compile(r"\[(?:pause|long pause|silence)[^\]]*\]|\((?:pause|long pause)\)", re.I), "[pause]"),
+                r"|\((?:inaudible|unintelligible)\)", re.IGNORECASE), "[inaudible]"),
+    (re.compile(r"\(crosstalk\)|\[crosstalk\]|\[overlapping\]|\(overlapping\)", re.IGNORECASE), "[crosstalk]"),
+    (re.compile(r"\[(?:pause|long pause|silence)[^\]]*\]|\((?:pause|long pause)\)", re.IGNORECASE), "[pause]"),
 ]
-_UNSURE = re.compile(r"</?UNSURE>", re.I)
+_UNSURE = re.compile(r"</?UNSURE>", re.IGNORECASE)
 _OTHER_TAG = re.compile(r"<[^<>]{1,40}/>")
-_BRACKET = re.compile(r"\[[^\[\]]{1,40}\]")
 _SPACES = re.compile(r"\s+")
 _SPACE_PUNCT = re.compile(r"\s+([,.;:!?])")
 
@@ -89,10 +86,10 @@ def model_text(text: object) -> str:
 
 
 def clean_text(text: object) -> str:
-    """Speech only: every markup token removed, spaces collapsed."""
-    out = model_text(text)
-    out = _BRACKET.sub(" ", out)
-    return _SPACE_PUNCT.sub(r"\1", _SPACES.sub(" ", out)).strip()
+    """Speech only, as the segmenter writes ``clean_text`` (:func:`ta_nlp.markup.clean`)."""
+    if not isinstance(text, str):
+        return ""
+    return clean(text)[0]
 
 
 # --------------------------------------------------------------------------- reading one file

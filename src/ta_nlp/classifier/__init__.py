@@ -16,9 +16,19 @@ import importlib
 import importlib.util
 
 from ta_nlp.classifier.files import (  # noqa: F401
-    ADAPTER_CONFIG_NAME, ADAPTER_WEIGHTS_NAME, CARD_NAME, CONFIG_NAME, ENCODER_WEIGHTS_NAME,
-    ENSEMBLE_NAME, HEAD_WEIGHTS_NAME, LABELS_NAME, METRICS_NAME, THRESHOLDS_NAME, TOKENIZER_DIR,
-    default_model_dir)
+    ADAPTER_CONFIG_NAME,
+    ADAPTER_WEIGHTS_NAME,
+    CARD_NAME,
+    CONFIG_NAME,
+    ENCODER_WEIGHTS_NAME,
+    ENSEMBLE_NAME,
+    HEAD_WEIGHTS_NAME,
+    LABELS_NAME,
+    METRICS_NAME,
+    THRESHOLDS_NAME,
+    TOKENIZER_DIR,
+    default_model_dir,
+)
 from ta_nlp.errors import CoderError
 
 _LAZY = {
@@ -50,4 +60,5 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'ta_nlp.classifier' has no attribute {name!r}")
 
 
-__all__ = sorted(_LAZY) + ["default_model_dir", "require_dependencies"]
+__all__ = ["EnsembleCoder", "ModelCoder", "TrainedModel", "default_model_dir", "load_model",
+           "require_dependencies", "resolve_base", "train", "tune_ensemble"]

@@ -106,7 +106,7 @@ def resolve_base(base: str | Path | None = None, expected_sha256: str | None = N
                 from huggingface_hub import snapshot_download
 
                 folder = Path(snapshot_download(text, local_files_only=True))
-            except Exception as exc:  # offline: not in the local cache
+            except Exception as exc:  # noqa: BLE001 (offline: any failure means not cached)
                 raise CoderError.make(
                     "E322", base=text, reason=f"it is not in the local Hugging Face cache "
                                               f"({type(exc).__name__})",

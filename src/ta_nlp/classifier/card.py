@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import math
 from importlib import resources
 from pathlib import Path
 from string import Template
@@ -15,7 +16,7 @@ from ta_nlp.io import atomic_write_text
 
 
 def _fmt(value) -> str:
-    return "–" if value is None or value != value else f"{value:.2f}"
+    return "–" if value is None or math.isnan(value) else f"{value:.2f}"
 
 
 def metrics_table(per_code: dict, codes=CODES) -> str:

@@ -68,14 +68,14 @@ def tune_rule_thresholds(gold: np.ndarray, scores: np.ndarray, fired: np.ndarray
         if not gold[:, j].any() or not fired[:, j].any():
             continue
         model_pos = scores[:, j] >= model_thresholds[j]
-        best = f1_at(gold[:, j], model_pos)
+        alone = f1_at(gold[:, j], model_pos)
         candidates = np.round(np.arange(0.0, model_thresholds[j] + 1e-9, 0.01), 2)
-        for lower in candidates:
-            f1 = f1_at(gold[:, j], model_pos | (fired[:, j].astype(bool) & (scores[:, j] >= lower)))
-            if f1 >= best + MIN_GAIN:
-                best, out[j] = f1, lower
-            elif not np.isnan(out[j]) and f1 > best:
-                best, out[j] = f1, lower
+        f1 = np.array([f1_at(gold[:, j], model_pos | (fired[:, j].astype(bool)
+                                                      & (scores[:, j] >= lower)))
+                       for lower in candidates])
+        best = int(np.argmax(f1))  # ties: the lowest rule threshold
+        if f1[best] >= alone + MIN_GAIN:
+            out[j] = candidates[best]
     return out
 
 

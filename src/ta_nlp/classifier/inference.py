@@ -10,8 +10,9 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import warnings
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -19,9 +20,20 @@ import pandas as pd
 from ta_nlp.classifier.base import resolve_base
 from ta_nlp.classifier.encoding import collate, encode_pairs, unit_context
 from ta_nlp.classifier.files import (
-    ADAPTER_CONFIG_NAME, ADAPTER_WEIGHTS_NAME, CONFIG_NAME, ENCODER_WEIGHTS_NAME, ENSEMBLE_NAME,
-    FORMAT_VERSION, HEAD_WEIGHTS_NAME, LABELS_NAME, METRICS_NAME, REQUIRED_FILES, THRESHOLDS_NAME,
-    TOKENIZER_DIR, default_model_dir)
+    ADAPTER_CONFIG_NAME,
+    ADAPTER_WEIGHTS_NAME,
+    CONFIG_NAME,
+    ENCODER_WEIGHTS_NAME,
+    ENSEMBLE_NAME,
+    FORMAT_VERSION,
+    HEAD_WEIGHTS_NAME,
+    LABELS_NAME,
+    METRICS_NAME,
+    REQUIRED_FILES,
+    THRESHOLDS_NAME,
+    TOKENIZER_DIR,
+    default_model_dir,
+)
 from ta_nlp.codes import CODES
 from ta_nlp.errors import CoderError
 
@@ -169,7 +181,8 @@ def load_model(path: str | Path | None = None, base: str | Path | None = None,
                                       fix="Pass a folder written by `ta-nlp train`.")
         from peft import PeftModel
 
-        with quiet_transformers():
+        with quiet_transformers(), warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)  # peft on transformers 5 deprecations
             encoder = PeftModel.from_pretrained(encoder, str(folder)).merge_and_unload()
     else:
         if not (folder / ENCODER_WEIGHTS_NAME).is_file():
@@ -184,7 +197,6 @@ def load_model(path: str | Path | None = None, base: str | Path | None = None,
     if quantize:
         from torch.ao.quantization import quantize_dynamic
 
-        import warnings
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             network = quantize_dynamic(network, {torch.nn.Linear}, dtype=torch.qint8)

@@ -8,7 +8,7 @@ from the gold cannot be scored and would otherwise count as 0); ``micro`` pools 
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd

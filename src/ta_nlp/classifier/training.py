@@ -26,8 +26,8 @@ import math
 import os
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -36,10 +36,21 @@ from ta_nlp import __version__
 from ta_nlp.classifier.base import resolve_base
 from ta_nlp.classifier.encoding import collate, encode_pairs, unit_context
 from ta_nlp.classifier.files import (
-    CONFIG_NAME, ENCODER_WEIGHTS_NAME, FORMAT_VERSION, HEAD_WEIGHTS_NAME, LABELS_NAME,
-    METRICS_NAME, THRESHOLDS_NAME, TOKENIZER_DIR)
-from ta_nlp.classifier.inference import (build_encoder, load_tokenizer, predict_scores,
-                                         quiet_transformers)
+    CONFIG_NAME,
+    ENCODER_WEIGHTS_NAME,
+    FORMAT_VERSION,
+    HEAD_WEIGHTS_NAME,
+    LABELS_NAME,
+    METRICS_NAME,
+    THRESHOLDS_NAME,
+    TOKENIZER_DIR,
+)
+from ta_nlp.classifier.inference import (
+    build_encoder,
+    load_tokenizer,
+    predict_scores,
+    quiet_transformers,
+)
 from ta_nlp.classifier.metrics import prf_table, table_to_dict, tune_threshold
 from ta_nlp.codes import CODES
 from ta_nlp.corpus import SPLITS, labelled_mask, load_splits
@@ -252,7 +263,7 @@ def train(data: str | Path = "data/annotated", out: str | Path = "models/custom"
             "batch_size": batch_size, "learning_rate": learning_rate,
             "weight_decay": weight_decay, "warmup_fraction": 0.1, "limit_batches": limit_batches,
             "pos_weight": {c: round(float(w), 4) for c, w in zip(CODES, weights)},
-            "n_units": {s: int(len(rows[s])) for s in SPLITS},
+            "n_units": {s: len(rows[s]) for s in SPLITS},
             "n_transcripts": {s: int(splits[s]["transcript_id"].nunique()) for s in SPLITS},
             "units_by_source": {s: {str(k): int(v) for k, v in splits[s].iloc[rows[s]]
                                     .groupby("source").size().items()} for s in SPLITS},
