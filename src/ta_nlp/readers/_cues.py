@@ -57,6 +57,9 @@ def parse_cue(block: Block, path: Path, last: bool, fmt: str) -> Cue | None:
     """A cue from a block (optional id line, timing line, payload); None for an empty cue."""
     timing_at = next((i for i, line in enumerate(block.lines[:2]) if "-->" in line), None)
     if timing_at is None:
+        if last and any(re.match(r"\s*\d{1,3}:\d", line) for line in block.lines[:2]):
+            raise ReaderError.make("E103", path=path, line=block.line + len(block.lines) - 1,
+                                   what="cue timing line", found=block.lines[-1][:30])
         raise ReaderError.make(
             "E101", path=path, line=block.line,
             expected="a cue timing line such as '00:00:01.000 --> 00:00:04.000'",

@@ -12,8 +12,9 @@ Recognised line shapes (``TIME`` is ``1:23``, ``01:23``, ``00:01:23`` or ``00:01
   before the first speaker are a preamble (title, date) and are counted, not read as speech.
 
 A label is accepted when it looks like a name or role (each word capitalised or a digit, at most
-five words, no colon) and either appears at least twice in the file or is a role word (PT, Patient,
-Dr …): "Anyway: …" said once stays speech. Units carry start times only (no end).
+five words, no colon) and either appears at least twice in the file, is a role word (PT, Patient,
+Dr …) or sits on a time-stamped line: "Anyway: …" said once stays speech. Units carry start times
+only (no end).
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ def parse(text: str, path: str | Path, transcript_id: str | None = None,
             kind, label, time, rest = "text", None, None, line
         parsed.append((number, kind, label, time, rest, line))
     accepted = accept_labels([p[2] for p in parsed if p[1] in ("header", "speaker")])
+    # a label on a time-stamped line (Otter header, "[00:01:23] Name: …") is structural: keep it
+    accepted |= {normalize_label(p[2]) for p in parsed if p[1] in ("header", "speaker") and p[3]}
 
     utterances: list[Utterance] = []
     pending_time: float | None = None
