@@ -34,7 +34,8 @@ _PAUSE = r"(?:(?:long |short |brief )?pause(?:s|d)?(?:\s+\d+(?:\.\d+)?\s*(?:s|se
 _STAMP = r"\d{1,3}:\d{1,2}(?::\d{1,3})?(?:[.,]\d+)?"
 
 _PATTERN = re.compile(
-    "|".join([
+    # the lookahead lets the engine skip ordinary characters without trying every alternative
+    r"(?=[<\[(*xX])(?:" + "|".join([
         r"<UNSURE>(?P<unsure>.*?)</UNSURE>",
         r"<UNSURE>(?P<unsure_open>[^<]*)$",                       # unclosed at the end
         r"</?UNSURE/?>",                                           # stray tags
@@ -49,7 +50,7 @@ _PATTERN = re.compile(
         rf"(?P<stamp>[\[(]\s*{_STAMP}\s*[\])])",
         r"(?P<nonspeech>\[[^\]\[\n]{1,40}\])",
         r"(?P<xxx>\b[xX]{3,}\b)",
-    ]),
+    ]) + ")",
     re.IGNORECASE,
 )
 _GROUP_EVENT = {

@@ -5,7 +5,7 @@ Formats (:data:`FORMATS`) and how they are recognised:
 ========== =================================== ==================================================
 format     extensions                          content sniffed (for ``.txt`` and unknown names)
 ========== =================================== ==================================================
-text       .txt .text .md-free plain text      anything else that decodes as text
+text       .txt .text                          anything else that decodes as text
 vtt        .vtt                                starts with ``WEBVTT``; ``-->`` with ``.`` millis
 srt        .srt                                index line then ``-->`` with ``,`` millis
 textgrid   .TextGrid                           ``File type = "ooTextFile"``
@@ -13,7 +13,7 @@ csv, tsv   .csv / .tsv .tab                    —
 jsonl      .jsonl .ndjson                      —
 parquet    .parquet .pq                        ``PAR1`` magic
 whisper    .json                               —
-docx       .docx                               zip with ``word/document.xml``
+docx       .docx                               zip magic ``PK``                                
 ========== =================================== ==================================================
 
 ``format`` overrides detection for every file. Folders are read recursively (sorted, hidden files

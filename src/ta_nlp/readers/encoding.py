@@ -26,6 +26,7 @@ _MAGIC: tuple[bytes, ...] = (
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 # C0 controls other than tab, LF, VT, FF, CR; DEL; C1 controls (from bad decodes).
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\x80-\x9f]")
+_ASCII_TEXT_BYTES = bytes([9, 10, 11, 12, 13]) + bytes(range(32, 127))
 
 
 def _binary(path: str | Path) -> ReaderError:
@@ -61,6 +62,8 @@ def decode(data: bytes, path: str | Path = "<bytes>") -> str:
         if order is None:
             raise _binary(path)
         encodings = [f"utf-16-{order}"]
+    elif data.isascii():
+        encodings = ["ascii"]
     else:
         encodings = ["utf-8"]
         if not _UTF8_MULTIBYTE.search(data):
@@ -80,7 +83,10 @@ def decode(data: bytes, path: str | Path = "<bytes>") -> str:
         text = text[1:]
     if "\x00" in text:
         raise _binary(path)
-    controls = len(_CONTROL.findall(text)) if _CONTROL.search(text) else 0
+    if encodings == ["ascii"]:  # fast path: count control bytes in C
+        controls = len(data.translate(None, _ASCII_TEXT_BYTES))
+    else:
+        controls = len(_CONTROL.findall(text))
     if controls and controls > max(2, len(text) // 100):
         raise _binary(path)
     if "\r" in text:

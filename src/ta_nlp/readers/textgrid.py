@@ -24,14 +24,9 @@ from ta_nlp.model import Transcript, Utterance
 from ta_nlp.readers._common import finish, format_clock
 from ta_nlp.readers.encoding import read_text
 
-_TOKEN = re.compile(
-    r'"(?P<str>(?:[^"]|"")*)"'                      # a string
-    r'|(?P<open>")'                                  # an unterminated string
-    r"|\[[^\]\n]*\]"                                 # [1] indices of the long form (skipped)
-    r"|!.*"                                          # ! comments (skipped)
-    r"|(?P<flag><exists>|<absent>)"
-    r"|(?P<num>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
-)
+_STRING = re.compile(r'"((?:[^"]|"")*)"')
+# outside strings: [n] indices and ! comments are skipped; flags and numbers are tokens
+_BARE = re.compile(r"\[[^\]\n]*\]|!.*|(<exists>|<absent>)|([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)")
 
 
 @dataclass
@@ -46,16 +41,27 @@ class _Tokens:
         self.text = text
         self.path = path
         self._newlines: list[int] | None = None
-        self.items = []
-        for m in _TOKEN.finditer(text):
-            kind = m.lastgroup
-            if kind is None:
+        self.items: list[tuple[str, str, int]] = []  # (kind, value, offset)
+        append = self.items.append
+        offset = 0
+        # split() alternates text outside strings and string contents: much faster than a
+        # token-by-token scan of the long form's labels
+        for index, part in enumerate(_STRING.split(text)):
+            if index % 2:
+                append(("str", part, offset))
+                offset += len(part) + 2
                 continue
-            if kind == "open":
-                raise ReaderError.make("E103", path=path, line=self.line_of(m.start()),
+            if '"' in part:
+                raise ReaderError.make("E103", path=path,
+                                       line=self.line_of(offset + part.index('"')),
                                        what="text string", found="a quote that is never closed")
-            value = m.group(kind)
-            self.items.append((kind, value, m.start()))
+            for flag, number in _BARE.findall(part):
+                # the chunk's offset; _take finds the token's own position only for a message
+                if number:
+                    append(("num", number, offset))
+                elif flag:
+                    append(("flag", flag, offset))
+            offset += len(part)
         self.i = 0
 
     def line_of(self, offset: int) -> int:
@@ -69,6 +75,8 @@ class _Tokens:
                                    what="TextGrid", found=f"end of file where {what} was expected")
         got_kind, value, offset = self.items[self.i]
         if got_kind != kind:
+            if got_kind != "str":
+                offset = max(offset, self.text.find(value, offset))
             raise ReaderError.make("E101", path=self.path, line=self.line_of(offset),
                                    expected=what, found=value[:40],
                                    fix="The TextGrid is malformed; save it again from Praat.")
@@ -87,6 +95,7 @@ class _Tokens:
         value, offset = self._take("num", what)
         number = float(value)
         if number < 0 or number != int(number) or number > 10_000_000:
+            offset = max(offset, self.text.find(value, offset))
             raise ReaderError.make("E101", path=self.path, line=self.line_of(offset), expected=what,
                                    found=value, fix="The TextGrid is malformed; save it again.")
         return int(number)
@@ -135,6 +144,16 @@ def parse_tiers(text: str, path: str | Path) -> list[Tier]:
         tokens.number("the tier's xmin")
         tokens.number("the tier's xmax")
         n_items = tokens.count("the number of intervals")
+        block = tokens.items[tokens.i:tokens.i + 3 * n_items] if kind == "IntervalTier" else []
+        if block and len(block) == 3 * n_items and all(
+                k == e for (k, _, _), e in zip(block, ("num", "num", "str") * n_items)):
+            for j in range(0, len(block), 3):
+                label = block[j + 2][1]
+                if label.strip():
+                    tier.intervals.append((float(block[j][1]), float(block[j + 1][1]),
+                                           label.replace('""', '"'), block[j + 2][2]))
+            tokens.i += 3 * n_items
+            n_items = 0  # done; the loop below only runs for point tiers or to report errors
         for _ in range(n_items):
             if kind == "IntervalTier":
                 xmin = tokens.number("an interval's xmin")
