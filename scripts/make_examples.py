@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _example_dialogues as D  # noqa: E402
+import _example_dialogues as D
 
 OUT = Path(__file__).resolve().parents[1] / "data" / "examples" / "transcripts"
 
@@ -138,9 +138,8 @@ def teams_time(t: float) -> str:
 
 def teams_vtt(turns, names, seed) -> str:
     rng = random.Random(seed)
-    guid = "%08x-%04x-%04x-%04x-%012x" % (rng.getrandbits(32), rng.getrandbits(16),
-                                          rng.getrandbits(16), rng.getrandbits(16),
-                                          rng.getrandbits(48))
+    guid = (f"{rng.getrandbits(32):08x}-{rng.getrandbits(16):04x}-{rng.getrandbits(16):04x}-"
+            f"{rng.getrandbits(16):04x}-{rng.getrandbits(48):012x}")
     cues = ["WEBVTT", "NOTE\nTranscript exported from the meeting (synthetic example)."]
     i, n = 0, 0
     missing_close_done = False

@@ -5,7 +5,14 @@ import pytest
 from ta_nlp.errors import TaNlpError
 from ta_nlp.markup import clean
 from ta_nlp.model import Transcript, Utterance
-from ta_nlp.roles import MIN_CONFIDENCE, RoleMap, apply_roles, label_role, parse_roles, resolve_roles
+from ta_nlp.roles import (
+    MIN_CONFIDENCE,
+    RoleMap,
+    apply_roles,
+    label_role,
+    parse_roles,
+    resolve_roles,
+)
 
 
 def transcript(*units, tid="t1"):

@@ -9,7 +9,12 @@ from ta_nlp.cli import run_app
 from ta_nlp.errors import TaNlpError
 from ta_nlp.model import UTTERANCE_COLUMNS, Transcript, Utterance
 from ta_nlp.segment import (
-    ENCOUNTER_COLUMNS, ERROR_COLUMNS, is_backchannel, merge_turns, segment, segment_transcripts,
+    ENCOUNTER_COLUMNS,
+    ERROR_COLUMNS,
+    is_backchannel,
+    merge_turns,
+    segment,
+    segment_transcripts,
     timing_metrics,
 )
 

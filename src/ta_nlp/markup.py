@@ -44,7 +44,7 @@ _PATTERN = re.compile(
         r"(?P<other_tag><[A-Z][A-Z_]*\s*/>)",
         rf"(?P<laugh>[\[(*]\s*{_LAUGH}[^\])*\n]{{0,30}}[\])*])",
         rf"(?P<inaud>[\[(]\s*(?:{_INAUDIBLE}|\?+)\s*[\])])",
-        rf"\[\s*unclear\s*:\s*(?P<unclear>[^\]]*)\]",
+        r"\[\s*unclear\s*:\s*(?P<unclear>[^\]]*)\]",
         rf"(?P<cross>[\[(]\s*{_CROSSTALK}\s*[\])])",
         rf"(?P<pause>[\[(]\s*{_PAUSE}\s*[\])]|\(\s*(?:\d*\.\d+|\.)\s*\))",
         rf"(?P<stamp>[\[(]\s*{_STAMP}\s*[\])])",

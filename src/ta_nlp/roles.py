@@ -30,9 +30,9 @@ import csv
 import io
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
 from ta_nlp.codes import ROLES
 from ta_nlp.errors import ReaderError, RoleError
@@ -167,8 +167,8 @@ class RoleMap:
     entries: dict[tuple[str | None, str], str] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, roles: str | Mapping[str, str] | "RoleMap" | None = None,
-              roles_file: str | Path | None = None) -> "RoleMap":
+    def build(cls, roles: str | Mapping[str, str] | RoleMap | None = None,
+              roles_file: str | Path | None = None) -> RoleMap:
         if isinstance(roles, RoleMap):
             entries = dict(roles.entries)
         else:
@@ -198,12 +198,12 @@ _OPENER = re.compile(
     r"what(?:'s| has) brought you|what seems to be the (?:problem|trouble)|"
     r"how (?:are|have) you (?:been )?(?:doing|feeling)|how are things|"
     r"tell me (?:a (?:bit|little) )?(?:about|what)|what's (?:been )?going on|come (?:on )?(?:in|through))",
-    re.I)
+    re.IGNORECASE)
 _INTRO = re.compile(
     r"\b(?:i'?m|i am|my name'?s|my name is)\b[^.?!]{0,40}?\b(?:one of )?(?:the |your |a )?"
     r"(?:physio|physiotherapist|physical therapist|therapist|doctor|gp|nurse|clinician|"
     r"counsellor|counselor|chiropractor|osteopath)s?\b|\bi'?ll be (?:your|looking after you|seeing you)",
-    re.I)
+    re.IGNORECASE)
 _EXAM = re.compile(
     r"\b(?:i'?m going to|i'?ll|let me|i'?d like to|can i|i want to)\s+(?:just\s+)?(?:gently\s+)?"
     r"(?:press|feel|check|have a (?:quick )?look|examine|test|move|lift|push|palpate|measure|"
@@ -211,16 +211,16 @@ _EXAM = re.compile(
     r"\bdoes (?:it|that|this) (?:wake you|hurt|feel|get worse)|\bwhen did (?:it|this|the pain)|"
     r"\bhow long (?:have|has)\b|\bi'?d (?:recommend|suggest)|\bcan you (?:bend|lift|raise|turn|"
     r"stand|squeeze|push|point|show me|lie|sit|straighten|tell me)|\bany questions\b",
-    re.I)
+    re.IGNORECASE)
 _SYMPTOM = re.compile(
     r"\b(?:my|the) (?:back|knee|shoulder|neck|hip|ankle|elbow|wrist|foot|feet|leg|arm|hand|head|"
     r"stomach|chest|pain)\b|\bit (?:hurts|aches|started|began|gets worse|kills)\b|"
     r"\bi'?ve (?:been|had) (?:having|getting|feeling|pain|this|some|a)\b|"
     r"\bi (?:hurt|injured|twisted|pulled|strained|fell|can'?t sleep|can'?t)\b|"
     r"\bmy (?:gp|doctor) (?:said|told|sent|referred)",
-    re.I)
-_YOU = re.compile(r"\b(?:you|your|you're|you've)\b", re.I)
-_ME = re.compile(r"\b(?:i|my|me|i'm|i've|i'd|myself)\b", re.I)
+    re.IGNORECASE)
+_YOU = re.compile(r"\b(?:you|your|you're|you've)\b", re.IGNORECASE)
+_ME = re.compile(r"\b(?:i|my|me|i'm|i've|i'd|myself)\b", re.IGNORECASE)
 
 
 @dataclass

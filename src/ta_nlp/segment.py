@@ -67,9 +67,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -101,7 +101,7 @@ BACKCHANNEL_WORDS: frozenset[str] = frozenset({
     "mm-hm", "um", "erm", "er", "ah", "aha", "oh", "ooh", "yeah", "yes", "yep", "yup", "ya", "ok",
     "okay", "right", "sure", "alright", "i", "see", "got", "it", "gotcha", "wow", "really", "great",
     "good", "fine", "lovely", "cool", "exactly", "absolutely", "true", "indeed", "no", "nope",
-    "sorry", "oh", "dear", "course", "of", "totally", "definitely", "fair", "enough",
+    "sorry", "dear", "course", "of", "totally", "definitely", "fair", "enough",
 })
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 _EPS = 1e-6
@@ -381,7 +381,7 @@ def segment(paths: str | Path | Iterable[str | Path], out: str | Path | None = N
             results = list(read_job(job, format, columns, allow_unordered))
         except TaNlpError as exc:  # pragma: no cover - read_job yields its errors
             results = [(job.source, exc)]
-        except Exception as exc:  # a reader bug must not stop a batch of thousands of files
+        except Exception as exc:  # noqa: BLE001 - a reader bug must not stop a batch of thousands
             results = [(job.source, ReaderError.make("E108", path=job.source,
                                                      found=type(exc).__name__, stage="reading"))]
         for source, result in results:

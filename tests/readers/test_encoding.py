@@ -29,7 +29,7 @@ def test_utf16_without_bom_is_recognised_from_its_nul_pattern():
 
 def test_corrupted_utf8_is_an_error_not_mojibake():
     # valid UTF-8 ("’" = e2 80 99) followed by a lone 0x81 byte: not Windows-1252 either
-    data = "PT: It’s fine\n".encode("utf-8") + b"Patient: ok \x81\n"
+    data = "PT: It’s fine\n".encode() + b"Patient: ok \x81\n"
     err = raises("E005", decode, data, "bad.txt")
     assert "bad.txt" in err.message and "0x81" in err.message
 
@@ -54,6 +54,6 @@ def test_control_characters_mark_a_file_as_binary():
 
 
 def test_whole_reader_path_reports_wrong_encoding_with_the_file(tmp_path):
-    path = write(tmp_path, "visit.txt", "PT: café ok\n".encode("utf-8") + b"Patient: \xff\xfe\xfd\n")
+    path = write(tmp_path, "visit.txt", "PT: café ok\n".encode() + b"Patient: \xff\xfe\xfd\n")
     err = raises("E005", read, path)
     assert err.path == str(path)

@@ -8,8 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ta_nlp.errors import TaNlpError
-from ta_nlp.readers import read
-from ta_nlp.readers import srt, text, textgrid, vtt, whisper
+from ta_nlp.readers import read, srt, text, textgrid, vtt, whisper
 from ta_nlp.readers.encoding import decode
 
 SETTINGS = settings(max_examples=120, deadline=None,

@@ -40,9 +40,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping
 
 from ta_nlp.errors import ReaderError, TaNlpError
 from ta_nlp.model import Transcript
@@ -262,8 +262,7 @@ def discover(paths: str | Path | Iterable[str | Path], format: str | None = None
 def _read_file(path: Path, fmt: str | None, columns, allow_unordered: bool,
                errors: list[TaNlpError] | None = None) -> list[Transcript]:
     fmt = fmt or detect_format(path)
-    if fmt not in ("csv", "tsv", "jsonl", "parquet") and columns:
-        pass  # a column mapping only concerns tables; ignore it for other formats in a batch
+    # a column mapping only concerns tables; the other readers ignore it (mixed batches)
     return _reader(fmt)(path, fmt=fmt, columns=columns, allow_unordered=allow_unordered,
                         errors=errors)
 
@@ -368,5 +367,15 @@ def read(paths: str | Path | Iterable[str | Path], format: str | None = None,
     return out
 
 
-__all__ = ["FORMATS", "EXTENSIONS", "Job", "detect_format", "discover", "iter_read", "read",
-           "read_job", "read_manifest", "normalize_format"]
+__all__ = [
+    "EXTENSIONS",
+    "FORMATS",
+    "Job",
+    "detect_format",
+    "discover",
+    "iter_read",
+    "normalize_format",
+    "read",
+    "read_job",
+    "read_manifest",
+]

@@ -79,8 +79,7 @@ def decode(data: bytes, path: str | Path = "<bytes>") -> str:
                 if exc.start < len(data) else f"{encoding}: {exc.reason}"
     if text is None:
         raise ReaderError.make("E005", path=path, reason=reason)
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     if "\x00" in text:
         raise _binary(path)
     if encodings == ["ascii"]:  # fast path: count control bytes in C

@@ -21,8 +21,8 @@ import difflib
 import io
 import json
 import math
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 import pandas as pd
 
@@ -114,7 +114,7 @@ def _load(path: Path, fmt: str) -> tuple[pd.DataFrame, int, str]:
             raise ReaderError.make("E004", path=path)
         try:
             frame = pq.read_table(io.BytesIO(data)).to_pandas()
-        except Exception as exc:  # pyarrow raises many types for corrupt files
+        except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for corrupt files
             raise ReaderError.make("E101", path=path, line=0, expected="a Parquet file",
                                    found=type(exc).__name__,
                                    fix="Write it again with pandas.DataFrame.to_parquet.") from None

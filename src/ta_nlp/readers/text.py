@@ -25,7 +25,14 @@ from pathlib import Path
 from ta_nlp.errors import ReaderError
 from ta_nlp.model import Transcript, Utterance
 from ta_nlp.readers._common import (
-    LABEL, TIME, accept_labels, check_order, clean_label, finish, parse_clock, plausible_label,
+    LABEL,
+    TIME,
+    accept_labels,
+    check_order,
+    clean_label,
+    finish,
+    parse_clock,
+    plausible_label,
 )
 from ta_nlp.readers.encoding import read_text
 from ta_nlp.roles import normalize_label
