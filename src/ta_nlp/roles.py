@@ -316,7 +316,8 @@ def _speakers_summary(transcript: Transcript, speakers: list[str]) -> str:
     counts: dict[str, int] = {}
     for utt in transcript.utterances:
         counts[utt.speaker] = counts.get(utt.speaker, 0) + 1
-    return ", ".join(f"'{s}' ({counts.get(s, 0)} units)" for s in speakers)
+    return ", ".join(f"'{s}' ({counts.get(s, 0)} unit{'' if counts.get(s, 0) == 1 else 's'})"
+                     for s in speakers)
 
 
 def resolve_roles(transcript: Transcript, roles: RoleMap | Mapping[str, str] | str | None = None

@@ -11,7 +11,17 @@ from ta_nlp.cli.app import app, console, err_console
 from ta_nlp.errors import TaNlpError
 
 
-@app.command("segment")
+_HELP = (
+    "Read transcripts, resolve speaker roles, split turns and measure timing per encounter.\n\n"
+    "Writes OUT/utterances.csv (one row per utterance), OUT/encounters.csv (one row per "
+    "transcript: talk time, words, response latency, overlaps, role evidence) and, when an input "
+    "failed, OUT/errors.csv; the other inputs are still read and the exit code is 1.\n\n"
+    "Example: ta-nlp segment data/examples/transcripts --out out/seg "
+    "--roles-file data/examples/roles.csv"
+)
+
+
+@app.command("segment", help=_HELP)
 def segment_command(
     paths: list[Path] = typer.Argument(..., help="Transcript files or folders (read recursively)."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder for utterances.csv, "
@@ -29,12 +39,7 @@ def segment_command(
     allow_unordered: bool = typer.Option(False, "--allow-unordered", help="Keep units whose "
                                          "times go backwards, in file order."),
 ) -> None:
-    """Read transcripts, resolve speaker roles, split turns and measure timing per encounter.
-
-    Writes OUT/utterances.csv (one row per utterance), OUT/encounters.csv (one row per transcript,
-    with talk time, latency, overlaps) and OUT/errors.csv when an input failed (exit code 1; the
-    other files are still read). Example: ta-nlp segment data/examples/transcripts --out out/seg
-    """
+    """``ta-nlp segment`` (help text: ``_HELP``): segment, print a summary, exit 1 on failures."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ta_nlp.segment import segment
