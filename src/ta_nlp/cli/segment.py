@@ -10,7 +10,6 @@ import typer
 from ta_nlp.cli.app import app, console, err_console
 from ta_nlp.errors import TaNlpError
 
-
 _HELP = (
     "Read transcripts, resolve speaker roles, split turns and measure timing per encounter.\n\n"
     "Writes OUT/utterances.csv (one row per utterance), OUT/encounters.csv (one row per "
