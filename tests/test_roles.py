@@ -156,3 +156,10 @@ def test_more_than_two_unknown_speakers_stop():
     with pytest.raises(TaNlpError) as info:
         resolve_roles(t)
     assert info.value.code == "E201" and "More than two speakers" in info.value.message
+
+
+def test_a_transcript_without_clinician_or_patient_stops():
+    with pytest.raises(TaNlpError) as info:
+        resolve_roles(transcript(("unknown", "Hello, how can I help?"), ("unknown", "My back.")))
+    assert info.value.code == "E201" and "'unknown' (2 units)" in info.value.message
+    assert "diarize it first" in info.value.message

@@ -358,6 +358,14 @@ def resolve_roles(transcript: Transcript, roles: RoleMap | Mapping[str, str] | s
                                  reason=AMBIGUOUS[normalize_label(speaker)])
     if unresolved:
         _resolve_unlabelled(transcript, decisions, unresolved)
+    if not any(d.role in ("clinician", "patient") for d in decisions.values()):
+        # e.g. a faster-whisper file without diarization: every unit is 'unknown'
+        raise RoleError.make(
+            "E201", path=_path_of(transcript),
+            speakers=_speakers_summary(transcript, speakers),
+            evidence="No speaker is a clinician or a patient (a transcript without speaker labels, "
+                     "such as undiarized Whisper output, has only 'unknown'): diarize it first. ",
+            example=f"{speakers[0]}=clinician")
     return {s: decisions[s] for s in speakers}
 
 
