@@ -52,3 +52,9 @@ def test_bad_input(tmp_path):
     raises("E103", parse, SRT + "\n6\n00:00:16,0", "cut.srt")
     raises("E102", parse, SRT.replace("00:00:08,600", "00:00:00,600"), "back.srt")
     raises("E101", parse, "1\nhello\nworld\n", "junk.srt")
+
+
+def test_cues_without_speakers_and_wrong_encoding(tmp_path):
+    t = parse("1\n00:00:01,000 --> 00:00:02,000\nHello there.\n", "x.srt")
+    assert [(u.speaker, u.text) for u in t.utterances] == [("unknown", "Hello there.")]
+    raises("E005", read, write(tmp_path, "bad.srt", SRT.encode("utf-8") + "é".encode() + b"\x90"))

@@ -113,3 +113,12 @@ def test_backwards_times_fail_only_their_transcript(tmp_path):
     assert [(e.code, e.line) for e in errors] == [("E102", 5)]
     raises("E102", read, path)
     assert [t.id for t in read(path, allow_unordered=True)] == ["ok", "bad", "ok2"]
+
+
+def test_encodings_and_unknown_speakers(tmp_path):
+    path = write(tmp_path, "w.csv", "speaker,text\nPT,It’s sore\n,Hm\n", encoding="cp1252")
+    t = read(path)[0]
+    assert [(u.speaker, u.text) for u in t.utterances] == [("PT", "It’s sore"), ("unknown", "Hm")]
+    assert read(write(tmp_path, "u16.tsv", "speaker\ttext\nPT\tcafé\n", encoding="utf-16"))[0] \
+        .utterances[0].text == "café"
+    raises("E005", read, write(tmp_path, "bad.csv", "speaker,text\nPT,café\n".encode() + b"\x81\n"))

@@ -115,3 +115,10 @@ def test_block_without_timing_line():
 def test_captions_without_speakers_read_as_unknown():
     t = parse("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nhello\n", "x.vtt")
     assert t.get_speakers() == ["unknown"]
+
+
+def test_encodings(tmp_path):
+    path = write(tmp_path, "u16.vtt", ZOOM.replace("Sam", "Séan"), encoding="utf-16")
+    assert read(path)[0].get_speakers() == ["Anita Rao", "Séan Okafor"]
+    bad = write(tmp_path, "bad.vtt", ZOOM.encode("utf-8").replace(b"Sam", b"S\xc3\xa9\x81m"))
+    raises("E005", read, bad)

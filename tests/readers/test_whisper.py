@@ -51,3 +51,9 @@ def test_bad_json(tmp_path):
     raises("E102", parse, json.dumps({"segments": [seg(5, 6, "a"), seg(1, 2, "b")]}), "x.json")
     raises("E004", parse, json.dumps({"segments": []}), "x.json")
     raises("E004", read, write(tmp_path, "e.json", ""))
+
+
+def test_utf16_json_and_corrupt_bytes(tmp_path):
+    data = json.dumps({"segments": [seg(0, 1, " Olá", "SPEAKER_00")]}, ensure_ascii=False)
+    assert read(write(tmp_path, "u.json", data, encoding="utf-16"))[0].utterances[0].text == "Olá"
+    raises("E005", read, write(tmp_path, "b.json", data.encode("utf-8") + b"\x81"))
