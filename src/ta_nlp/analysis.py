@@ -464,7 +464,7 @@ def _save(fig: Any, folder: Path, name: str) -> dict[str, Path]:
     paths = {}
     for fmt in ("png", "svg"):
         buffer = io.BytesIO()
-        fig.savefig(buffer, format=fmt, dpi=120, bbox_inches="tight",
+        fig.savefig(buffer, format=fmt, dpi=110,
                     metadata={"Date": None} if fmt == "svg" else {"Software": None})
         path = folder / f"{name}.{fmt}"
         atomic_write_bytes(path, buffer.getvalue())

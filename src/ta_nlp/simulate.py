@@ -592,8 +592,9 @@ def simulate(n: int = 60, out: str | Path | None = None, *, seed: int = 0, rho: 
 
     ``rho``: population Spearman correlation of WAI-SR total with NPRS pain (averaged over the time
     points); ``rho_function``: the same for PSFS function; ``alliance_r2``: share of alliance
-    variance explained by the behaviour composite. ``transcripts=False`` skips writing the
-    conversations (faster, for statistics-only tests). Same ``seed``, same study.
+    variance explained by the behaviour composite. ``transcripts=False`` skips composing the
+    conversations (faster, for statistics-only tests; ``duration_s`` and the per-10-minute rates
+    are then missing). Same ``seed``, same study.
     """
     try:
         n = int(n)
@@ -662,24 +663,28 @@ def simulate(n: int = 60, out: str | Path | None = None, *, seed: int = 0, rho: 
     code_index = {code: j for j, code in enumerate(BEHAVIOUR_MODEL)}
     for i, tid in enumerate(tids):
         c = {code: int(counts[i, code_index[code]]) for code in CODES}
-        units = _conversation(c, text_rng)
-        pace = float(np.exp(0.25 * skill[i]))  # skilled clinicians leave longer pauses
-        text, numbers, last_start = _render(units, text_rng, pace)
-        texts[tid] = text
-        k = 0
-        for unit, line in zip(units, numbers):
-            if unit.role != "clinician":
-                continue
-            k += 1
-            unit_rows.append({"transcript_id": tid, "clinician_unit": k, "line": line,
-                              "code": unit.code or "", "text": unit.text})
-        n_units = k
+        if not transcripts:  # statistics only: a greeting and a closing besides the coded units
+            n_units, last_start = sum(c.values()) + 2, float("nan")
+        else:
+            units = _conversation(c, text_rng)
+            pace = float(np.exp(0.25 * skill[i]))  # skilled clinicians leave longer pauses
+            text, numbers, last_start = _render(units, text_rng, pace)
+            texts[tid] = text
+            k = 0
+            for unit, line in zip(units, numbers):
+                if unit.role != "clinician":
+                    continue
+                k += 1
+                unit_rows.append({"transcript_id": tid, "clinician_unit": k, "line": line,
+                                  "code": unit.code or "", "text": unit.text})
+            n_units = k
         row: dict[str, Any] = {"transcript_id": tid, "n_clinician_units": n_units,
                                "duration_s": last_start}
         for code in CODES:
             row[f"{code}_n"] = c[code]
             row[f"{code}_per100"] = 100.0 * c[code] / n_units
-            row[f"{code}_per10min"] = c[code] / (last_start / 600.0) if last_start > 0 else np.nan
+            row[f"{code}_per10min"] = (c[code] / (last_start / 600.0) if last_start > 0
+                                       else np.nan)
             row[f"{code}_present"] = int(c[code] >= 1)
         enc_rows.append(row)
     units_frame = pd.DataFrame(unit_rows, columns=list(TRUTH_UNIT_COLUMNS))

@@ -39,6 +39,8 @@ def analyze_command(
     seed: int = typer.Option(0, "--seed", help="Seed for bootstrap and permutation."),
     strict: bool = typer.Option(False, "--strict", help="Stop when a participant or encounter "
                                 "does not link (default: analyse the rest and list them)."),
+    figures: bool = typer.Option(True, "--figures/--no-figures", help="Draw the figures "
+                                 "(default) or write only the tables."),
 ) -> None:
     """Correlate behaviour counts and timing with alliance and outcomes; write tables and figures.
 
@@ -51,7 +53,8 @@ def analyze_command(
     result = analyze(encounters, outcomes, out, timepoints=split_list(timepoints),
                      measures=measure or None, features=split_list(features),
                      covariates=split_list(covariates) or (), p_adjust=p_adjust,
-                     ci_method=ci_method, n_resamples=resamples, seed=seed, strict=strict)
+                     ci_method=ci_method, n_resamples=resamples, seed=seed, strict=strict,
+                     figures=figures)
     s = result.settings
     console.print(f"Linked {s['n_linked']} of {s['n_participants']} participants to "
                   f"{s['n_encounters']} coded encounters; alliance {s['alliance']} at "
@@ -61,4 +64,5 @@ def analyze_command(
                       f"[{row.ci_low:+.2f}, {row.ci_high:+.2f}], p {row.p_val:.3g}, n {row.n}")
     for note in result.notes:
         err_console.print(f"Note: {note}")
-    console.print(f"Wrote {out}/tables, {out}/figures, {out}/summary.md")
+    console.print(f"Wrote {out}/tables, " + (f"{out}/figures, " if figures else "")
+                  + f"{out}/summary.md")

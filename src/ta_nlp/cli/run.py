@@ -9,6 +9,7 @@ import typer
 
 from ta_nlp.cli.analyze import split_list
 from ta_nlp.cli.app import app, console, err_console
+from ta_nlp.cli.options import parse_columns, parse_roles
 
 
 @app.command("run")
@@ -31,19 +32,26 @@ def run_command(
     force: bool = typer.Option(False, "--force", help="Recode a folder coded with another "
                                "configuration."),
     title: str = typer.Option("ta-nlp study report", "--title", help="Title of the report."),
+    fmt: str = typer.Option(None, "--format", help="Force the input format (default: detect)."),
+    columns: str = typer.Option(None, "--columns", help="Table column mapping, e.g. "
+                                "text=utterance_text,speaker=interlocutor."),
+    roles: str = typer.Option(None, "--roles", help='Speaker roles, e.g. "Priya Nair=clinician".'),
+    roles_file: Path = typer.Option(None, "--roles-file", help="CSV with columns speaker,role "
+                                    "(and optionally transcript_id)."),
 ) -> None:
     """Segment, code, count and analyse transcripts with an outcomes table; write a report.
 
     Writes OUT/coded/ (as ta-nlp code), OUT/analysis/ (as ta-nlp analyze) and OUT/report.html, a
     self-contained page. Example: ta-nlp run data/examples/transcripts --outcomes
-    data/examples/outcomes.csv --out out/example
+    data/examples/outcomes.csv --roles-file data/examples/roles.csv --out out/example
     """
     from ta_nlp.pipeline import run
 
     start = time.perf_counter()
     result = run(paths, outcomes, out, coder=coder, workers=workers, force=force,
                  timepoints=split_list(timepoints), measures=measure or None, strict=strict,
-                 n_resamples=resamples, seed=seed, title=title)
+                 n_resamples=resamples, seed=seed, title=title, format=fmt,
+                 columns=parse_columns(columns), roles=parse_roles(roles), roles_file=roles_file)
     elapsed = time.perf_counter() - start
     s = result.analysis.settings
     console.print(f"Coded {result.coded.manifest.get('n_transcripts', 0)} transcripts with the "
