@@ -1,6 +1,6 @@
 """Discovery and format detection: folders, extensions, content, batches that keep going."""
 
-from _helpers import raises, write
+from reader_helpers import raises, write
 
 from ta_nlp.readers import FORMATS, detect_format, discover, iter_read, read
 

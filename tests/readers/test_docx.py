@@ -1,7 +1,7 @@
 """Teams / Otter .docx exports."""
 
 import docx
-from _helpers import raises, write
+from reader_helpers import raises, write
 
 from ta_nlp.readers import read
 

@@ -3,7 +3,7 @@
 import codecs
 
 import pytest
-from _helpers import raises, write
+from reader_helpers import raises, write
 
 from ta_nlp.readers import read
 from ta_nlp.readers.encoding import decode

@@ -1,6 +1,6 @@
 """SRT with speaker prefixes."""
 
-from _helpers import raises, write
+from reader_helpers import raises, write
 
 from ta_nlp.readers import read
 from ta_nlp.readers.srt import parse

@@ -4,7 +4,7 @@ import json
 
 import pandas as pd
 import pytest
-from _helpers import raises, write
+from reader_helpers import raises, write
 
 from ta_nlp.readers import iter_read, read
 from ta_nlp.readers.table import parse_columns

@@ -1,7 +1,7 @@
 """Plain-text transcripts: stamps in several styles, Otter headers, continuation lines."""
 
 import pytest
-from _helpers import raises, write
+from reader_helpers import raises, write
 
 from ta_nlp.readers import read
 from ta_nlp.readers.text import parse

@@ -1,7 +1,7 @@
 """Praat TextGrid: long and short text forms, UTF-16, channel files grouped into transcripts."""
 
 import pytest
-from _helpers import raises, write
+from reader_helpers import raises, write
 
 from ta_nlp.readers import discover, iter_read, read
 from ta_nlp.readers.textgrid import parse

@@ -1,6 +1,6 @@
 """WebVTT from Zoom and Teams, with their quirks, and bad input."""
 
-from _helpers import raises, write
+from reader_helpers import raises, write
 
 from ta_nlp.readers import read
 from ta_nlp.readers.vtt import parse

@@ -2,7 +2,7 @@
 
 import json
 
-from _helpers import raises, write
+from reader_helpers import raises, write
 
 from ta_nlp.readers import read
 from ta_nlp.readers.whisper import parse
