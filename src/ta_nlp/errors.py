@@ -55,6 +55,13 @@ CATALOGUE: dict[str, str] = {
             "`pip install torch==2.13.0` (CPU) and `pip install -e \".[model]\"`.",
     "E306": "Output folder {path} was written with a different configuration ({found}); expected "
             "{expected}. Use a new --out folder, or pass --force to start again.",
+    "E307": "spaCy pipeline '{found}' is not installed or cannot be loaded ({reason}). Install it "
+            "(e.g. `pip install {found}` from a wheel you trust), or leave the model out to use "
+            "the blank English pipeline.",
+    "E308": "Bad rule coder argument {name} = {found!r}: expected {expected}.",
+    "E309": "The utterances table lacks column(s) {missing}; found {found}. Expected the columns "
+            "of `ta-nlp segment` (transcript_id, utterance_id, speaker, role, start, end, text, "
+            "clean_text).",
     # transformer classifier (ta_nlp.classifier): E321-E329
     "E321": "Cannot write the model to {path}: it is {found}. {fix}",
     "E322": "Base encoder '{base}' cannot be used: {reason}. {fix}",

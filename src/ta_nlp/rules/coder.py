@@ -1,0 +1,232 @@
+"""The rule coder: :class:`RuleCoder` codes the clinician units of an utterances table.
+
+``RuleCoder(patterns_dir=None, nlp_model=None, window=3).code_frame(frame)`` returns one 0/1
+column per code (in :data:`ta_nlp.codes.CODES` order) and ``evidence`` (JSON: code -> list of
+``{"pattern", "start", "end"}`` with character offsets into ``clean_text``), on the input's index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import deque
+from importlib import resources
+from typing import Any
+
+import pandas as pd
+
+from ta_nlp.codes import CODES
+from ta_nlp.errors import CoderError
+from ta_nlp.rules.component import FACTORY_NAME, BehaviourRuler
+from ta_nlp.rules.logic import Analyser, Context, PatientAnalysis, UnitAnalysis, decide
+from ta_nlp.rules.nlp import RULER_NAME, lemma_table, make_nlp
+
+#: Version of the rule coder (patterns + logic). Bump it when a change alters any output.
+RULES_VERSION = "1.0.0"
+#: Output columns of :meth:`RuleCoder.code_frame`, in order.
+CODE_FRAME_COLUMNS: tuple[str, ...] = CODES + ("evidence",)
+#: Input columns :meth:`RuleCoder.code_frame` needs (``events`` and timing are optional).
+REQUIRED_COLUMNS: tuple[str, ...] = ("transcript_id", "role", "text")
+
+_LAUGH = re.compile(
+    r"\[(?:laugh|laughs|laughter|laughing|chuckle|chuckles|chuckling|giggles?|giggling)\b[^\]]*\]"
+    r"|\((?:laugh|laughs|laughter|laughing|chuckles?|giggles?)\b[^)]*\)"
+    r"|<LAUGH[^>]*>|\b(?:ha\s*){2,}\b|\bhehe+\b", re.I)
+_MARKUP = re.compile(r"\[[^\]]*\]|\([^)]*\)|<[^>]*>")
+_WORD = re.compile(r"[A-Za-z0-9]+")
+_CACHE_LIMIT = 100_000
+
+
+def _laughter_events(text: str) -> bool:
+    return bool(_LAUGH.search(text))
+
+
+def _opens_with_laughter(text: str, clean: str, events: set[str] | None) -> bool:
+    """The patient's unit starts with laughter (at most two words before it), or is only that."""
+    match = _LAUGH.search(text)
+    if match is not None:
+        before = _MARKUP.sub(" ", text[:match.start()])
+        return len(_WORD.findall(before)) <= 2
+    if events and "laughter" in events:
+        return len(_WORD.findall(clean)) <= 4
+    return False
+
+
+def _events_of(frame: pd.DataFrame) -> list[set[str] | None]:
+    """Markup events per row: the ``events`` column, ``ta_nlp.markup.clean`` or a laughter scan."""
+    if "events" in frame.columns:
+        return [set(e for e in str(v).split(";") if e) if isinstance(v, str) else set()
+                for v in frame["events"]]
+    try:
+        from ta_nlp.markup import clean as markup_clean  # the segmenter's markup reader
+    except ImportError:
+        markup_clean = None
+    out: list[set[str] | None] = []
+    for text in frame["text"]:
+        text = text if isinstance(text, str) else ""
+        if markup_clean is not None:
+            _clean, events = markup_clean(text)
+            out.append(set(events))
+        else:
+            out.append({"laughter"} if _laughter_events(text) else set())
+    return out
+
+
+class RuleCoder:
+    """Rule-based behaviour coder: spaCy cue patterns plus contextual logic.
+
+    ``patterns_dir``: a folder of ``<code>.jsonl`` files (None: the package's patterns).
+    ``nlp_model``: an installed trained spaCy pipeline to use for POS/dependency patterns (None:
+    a blank English pipeline with sentencizer and lookup lemmatizer). ``window``: how many
+    preceding patient units ``restating`` compares against.
+    """
+
+    name = "rules"
+
+    def __init__(self, patterns_dir: str | None = None, nlp_model: str | None = None,
+                 window: int = 3):
+        if isinstance(window, bool) or not isinstance(window, int) or window < 1:
+            raise CoderError.make("E308", name="window", found=window,
+                                  expected="a whole number of patient units, at least 1")
+        self.patterns_dir = None if patterns_dir is None else str(patterns_dir)
+        self.nlp_model = nlp_model
+        self.window = window
+        self.nlp = make_nlp(nlp_model, patterns_dir=self.patterns_dir)
+        self.ruler: BehaviourRuler = self.nlp.get_pipe(RULER_NAME)
+        kinds = {r.id: r.kind for r in self.ruler.records}
+        labels = {r.id: r.label for r in self.ruler.records}
+        self.analyser = Analyser(lemma_table(), kinds, labels)
+        self._units: dict[str, UnitAnalysis] = {}
+        self._patients: dict[str, PatientAnalysis] = {}
+
+    # ------------------------------------------------------------------ configuration
+    @property
+    def config(self) -> dict[str, Any]:
+        """JSON-able description of everything that determines the output."""
+        import spacy
+
+        logic = hashlib.sha256()
+        for module in ("logic.py", "lexicon.py"):
+            logic.update(resources.files("ta_nlp.rules").joinpath(module).read_bytes())
+        return {
+            "version": RULES_VERSION,
+            "factory": FACTORY_NAME,
+            "window": self.window,
+            "nlp_model": self.nlp_model,
+            "pipeline": list(self.nlp.pipe_names),
+            "spacy_version": spacy.__version__,
+            "patterns": {
+                "origin": self.ruler.origin,
+                "sha256": dict(self.ruler.hashes),
+                "n_patterns": len(self.ruler.records),
+                "skipped": list(self.ruler.skipped),
+            },
+            "logic_sha256": logic.hexdigest(),
+        }
+
+    # ------------------------------------------------------------------ analysis with caches
+    def _analyse_units(self, texts: list[str]) -> None:
+        todo = list(dict.fromkeys(t for t in texts if t not in self._units))
+        if not todo:
+            return
+        if len(self._units) + len(todo) > _CACHE_LIMIT:
+            self._units.clear()
+        find = self.ruler.find
+        unit = self.analyser.unit
+        # the ruler runs inside the pipeline; its matches are read back from doc.spans
+        key = self.ruler.spans_key
+        for text, doc in zip(todo, self.nlp.pipe(todo, batch_size=256)):
+            spans = doc.spans[key] if key in doc.spans else None
+            matches = ([(s.id_, s.start, s.end) for s in spans] if spans is not None
+                       else find(doc))
+            self._units[text] = unit(doc, matches)
+
+    def _analyse_patients(self, texts: list[str]) -> None:
+        todo = list(dict.fromkeys(t for t in texts if t not in self._patients))
+        if not todo:
+            return
+        if len(self._patients) + len(todo) > _CACHE_LIMIT:
+            self._patients.clear()
+        patient = self.analyser.patient
+        for text, doc in zip(todo, self.nlp.tokenizer.pipe(todo, batch_size=256)):
+            self._patients[text] = patient(doc)
+
+    def code_text(self, text: str, context: Context | None = None) -> dict[str, list]:
+        """Evidence of one clinician unit's clean text in a given context (default: none)."""
+        self._analyse_units([text])
+        return decide(self._units[text], context or Context())
+
+    # ------------------------------------------------------------------ the table
+    def code_frame(self, utterances: pd.DataFrame) -> pd.DataFrame:
+        """Code every clinician row of ``utterances``; see the module docstring."""
+        missing = [c for c in REQUIRED_COLUMNS if c not in utterances.columns]
+        if missing:
+            raise CoderError.make("E309", missing=", ".join(missing),
+                                  found=", ".join(map(str, utterances.columns)))
+        n = len(utterances)
+        texts = utterances["text"].tolist()
+        if "clean_text" in utterances.columns:
+            cleans = [c if isinstance(c, str) else (t if isinstance(t, str) else "")
+                      for c, t in zip(utterances["clean_text"].tolist(), texts)]
+        else:
+            cleans = [t if isinstance(t, str) else "" for t in texts]
+        texts = [t if isinstance(t, str) else "" for t in texts]
+        roles = [str(r).strip().lower() for r in utterances["role"].tolist()]
+        tids = utterances["transcript_id"].tolist()
+        starts = (utterances["start"].tolist() if "start" in utterances.columns else [None] * n)
+        ends = (utterances["end"].tolist() if "end" in utterances.columns else [None] * n)
+        events = _events_of(utterances)
+
+        self._analyse_units([c for c, r in zip(cleans, roles) if r == "clinician"])
+        self._analyse_patients([c for c, r in zip(cleans, roles) if r == "patient"])
+
+        values = [[0] * len(CODES) for _ in range(n)]
+        evidence = ["{}"] * n
+        column = {code: i for i, code in enumerate(CODES)}
+        window: deque[PatientAnalysis] = deque(maxlen=self.window)
+        current = object()
+        for i in range(n):
+            if tids[i] != current:
+                current = tids[i]
+                window.clear()
+            role = roles[i]
+            if role == "patient":
+                window.append(self._patients[cleans[i]])
+                continue
+            if role != "clinician":
+                continue
+            ctx = Context()
+            if window:
+                merged: set[str] = set()
+                for p in window:
+                    merged |= p.content
+                ctx.window = frozenset(merged)
+                ctx.last = window[-1].content
+                ctx.vague = window[-1].vague
+            nxt = i + 1
+            if nxt < n and tids[nxt] == current and roles[nxt] == "patient":
+                ctx.patient_next = True
+                ctx.patient_laughs_next = _opens_with_laughter(texts[nxt], cleans[nxt],
+                                                               events[nxt])
+            ctx.own_laughter = bool(events[i] and "laughter" in events[i])
+            prev = i - 1
+            if prev >= 0 and tids[prev] == current and roles[prev] == "patient":
+                s, e = starts[i], ends[prev]
+                if s is not None and e is not None and s == s and e == e:  # not NaN
+                    ctx.overlaps_patient = float(s) < float(e) - 0.05
+            found = decide(self._units[cleans[i]], ctx)
+            if not found:
+                continue
+            row = values[i]
+            out: dict[str, list[dict[str, Any]]] = {}
+            for code in CODES:
+                items = found.get(code)
+                if items:
+                    row[column[code]] = 1
+                    out[code] = [{"pattern": pid, "start": int(s0), "end": int(e0)}
+                                 for pid, s0, e0 in sorted(items, key=lambda x: (x[1], x[2]))]
+            evidence[i] = json.dumps(out, ensure_ascii=False)
+        result = pd.DataFrame(values, columns=list(CODES), index=utterances.index, dtype="int64")
+        result["evidence"] = evidence
+        return result

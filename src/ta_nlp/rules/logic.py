@@ -1,0 +1,452 @@
+"""The contextual logic of the rule coder: what the pattern files cannot say.
+
+A clinician unit is analysed once (sentences, question type, content lemmas, cue matches; cached by
+text), then decided in its context: the content lemmas of the patient's preceding units (a window
+of ``window`` patient units), whether the patient speaks next, and laughter around it.
+
+Evidence ids of the contextual decisions (``<code>.ctx_<name>``):
+
+``information_gathering.ctx_wh_question`` / ``ctx_aux_question`` / ``ctx_any_question`` /
+``ctx_declarative_question`` / ``ctx_tag_question``
+    a question (wh-word, auxiliary inversion, "any ...", rising "?", tag) that is not a check of
+    what the patient said, a permission/comprehension/admin check, an offer, or an instruction.
+``clarifying_question.ctx_checks_restatement``
+    a declarative question or tag question that restates the patient's words.
+``clarifying_question.ctx_narrows``
+    a short wh-question that narrows something vague the patient just said ("Which fingers?"
+    after "some of my fingers"; "Where exactly?").
+``restating.ctx_second_person``
+    a "So ..." / "You ..." declarative whose content lemmas come mostly from the patient.
+``restating.ctx_lemma_overlap``
+    a declarative sharing at least three content lemmas (and 60 % of its own) with the patient.
+``restating.ctx_echo``
+    a short echo ("Twice, OK." / "Left elbow.") whose content words the patient just said.
+``humour.ctx_clinician_laughter`` / ``humour.ctx_patient_laughs_after``
+    laughter in the clinician's unit, or the patient's next unit opens with laughter.
+``listening.ctx_backchannel``
+    a unit made only of backchannels ("Mm-hmm.", "OK.") while the patient keeps the floor (the
+    patient speaks next, or the unit overlaps the patient's talk).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from ta_nlp.rules.lexicon import (
+    ABILITY_MODALS, ACK_WORDS, ADVICE_MODALS, ANY_WORDS, AUX_WORDS, BACKCHANNEL_FILLERS,
+    FUNCTION_WORDS, LEADING_FILLERS, LEADING_PAIRS, NUMBER_WORDS, PRECISION_WORDS,
+    REFLECT_OPENERS, SUBJECT_WORDS, TAG_ENDINGS, VAGUE_MARKERS, WH_WORDS,
+)
+
+#: Subjects that make an auxiliary-initial sentence a question even without "?".
+_PRONOUN_SUBJECTS = frozenset({"you", "it", "he", "she", "they", "we", "i", "that", "this",
+                               "there", "anyone", "anybody", "anything", "someone", "ya", "u"})
+_CLAUSE_BREAKS = frozenset({",", ";", "-", "—", "–", ":", "..."})
+_CONTRACTED_AUX = frozenset({"'s", "'re", "'ve", "'d", "is", "are"})
+_QUESTION_LEAD = frozenset({"so", "and", "but", "then", "now", "just", "also"})
+_NARROW_SKIP = frozenset({"kind", "sort", "type", "of", "part", "bit", "exactly", "sorts",
+                          "kinds", "types", "the", "those", "these"})
+_LISTEN = "listening"
+
+# A cue: (pattern id, kind, start char, end char).
+Cue = tuple[str, str, int, int]
+
+
+@dataclass(slots=True)
+class Sentence:
+    """One sentence of a clinician unit, with what the decisions need."""
+
+    start: int
+    end: int
+    qtype: str | None                  # wh | aux | any | tag | mark | None
+    content: frozenset[str]            # content lemmas of the declarative part
+    core_len: int                      # words that are not acknowledgements or fillers
+    opener: str                        # first word after fillers ("so", "you", ...)
+    after_opener: tuple[str, ...]      # the next few words
+    narrow_target: str | None          # lemma after "which/what (kind of)" in a short question
+    precision: bool                    # "exactly"/"roughly" in a short question
+    late: bool = False                 # the question is a late clause after a declarative part
+    has_content: bool = False          # any content word in the whole sentence
+    cues: dict[str, list[Cue]] = field(default_factory=dict)
+    blocks: frozenset[str] = frozenset()
+
+    @property
+    def interrogative(self) -> bool:
+        return self.qtype in ("wh", "aux", "any")
+
+    @property
+    def question(self) -> bool:
+        return self.qtype is not None
+
+
+@dataclass(slots=True)
+class UnitAnalysis:
+    """A clinician unit, analysed independently of its context (cacheable by text)."""
+
+    length: int
+    sentences: tuple[Sentence, ...]
+    backchannel_only: bool
+
+
+@dataclass(slots=True)
+class PatientAnalysis:
+    content: frozenset[str]
+    vague: frozenset[str]
+    n_words: int
+
+
+@dataclass(slots=True)
+class Context:
+    """What the decisions know about a clinician unit's surroundings."""
+
+    window: frozenset[str] = frozenset()   # content lemmas of the preceding patient units
+    last: frozenset[str] = frozenset()     # ... of the most recent patient unit
+    vague: frozenset[str] = frozenset()    # nouns the most recent patient unit left vague
+    patient_next: bool = False             # the next unit of the transcript is the patient's
+    patient_laughs_next: bool = False      # ... and it opens with laughter
+    own_laughter: bool = False             # laughter markup inside this unit
+    overlaps_patient: bool = False         # starts before the preceding patient unit ends
+
+
+# ---------------------------------------------------------------------------------- analysis
+
+def _is_word(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
+
+
+class Analyser:
+    """Turns spaCy docs into :class:`UnitAnalysis` / :class:`PatientAnalysis`."""
+
+    def __init__(self, lemma_table: dict[str, str], kinds: dict[str, str],
+                 labels: dict[str, str]):
+        self._lemma = lemma_table
+        self._kinds = kinds          # pattern id -> kind
+        self._labels = labels        # pattern id -> code
+        self._content_cache: dict[str, str | None] = {}
+
+    # content lemma of one lower-case token text, or None
+    def content_lemma(self, lower: str) -> str | None:
+        cached = self._content_cache.get(lower, 0)
+        if cached != 0:
+            return cached
+        out: str | None
+        if lower in FUNCTION_WORDS or lower in ACK_WORDS or not _is_word(lower):
+            out = None
+        else:
+            word = lower[:-2] if lower.endswith(("'s", "’s")) else lower
+            lemma = self._lemma.get(word, word)
+            lemma = NUMBER_WORDS.get(lemma, lemma)
+            out = None if lemma in FUNCTION_WORDS else lemma
+        if len(self._content_cache) < 200_000:
+            self._content_cache[lower] = out
+        return out
+
+    def patient(self, doc) -> PatientAnalysis:
+        lowers = [t.lower_ for t in doc if not t.is_punct and not t.is_space]
+        content = {c for c in map(self.content_lemma, lowers) if c}
+        vague: set[str] = set()
+        for i, word in enumerate(lowers):
+            if word in VAGUE_MARKERS:
+                for nxt in lowers[i + 1:i + 4]:
+                    lemma = self.content_lemma(nxt)
+                    if lemma:
+                        vague.add(lemma)
+                        break
+        return PatientAnalysis(frozenset(content), frozenset(vague), len(lowers))
+
+    def unit(self, doc, matches: Iterable[tuple[str, int, int]]) -> UnitAnalysis:
+        tokens = list(doc)
+        sent_bounds = [(s.start, s.end) for s in doc.sents] if len(doc) else []
+        sent_of = [0] * len(tokens)
+        for index, (start, end) in enumerate(sent_bounds):
+            for i in range(start, end):
+                sent_of[i] = index
+        per_sent: list[dict[str, list[Cue]]] = [{} for _ in sent_bounds]
+        blocks: list[set[str]] = [set() for _ in sent_bounds]
+        covered = [False] * len(tokens)
+        for pid, start, end in matches:
+            if start >= len(tokens):
+                continue
+            code = self._labels.get(pid)
+            if code is None:
+                continue
+            kind = self._kinds.get(pid, "cue")
+            index = sent_of[start]
+            last = tokens[end - 1]
+            cue = (pid, kind, tokens[start].idx, last.idx + len(last.text))
+            if kind == "block":
+                blocks[index].add(code)
+            per_sent[index].setdefault(code, []).append(cue)
+            if code == _LISTEN and kind != "block":
+                for i in range(start, end):
+                    covered[i] = True
+        sentences = []
+        n_words = 0
+        backchannel_only = True
+        for index, (start, end) in enumerate(sent_bounds):
+            sentences.append(self._sentence(tokens, start, end, per_sent[index],
+                                            frozenset(blocks[index])))
+        for i, tok in enumerate(tokens):
+            if tok.is_punct or tok.is_space:
+                continue
+            n_words += 1
+            if not covered[i] and tok.lower_ not in BACKCHANNEL_FILLERS:
+                backchannel_only = False
+        return UnitAnalysis(length=len(doc.text), sentences=tuple(sentences),
+                            backchannel_only=backchannel_only and n_words > 0
+                            and any(covered))
+
+    def _sentence(self, tokens, start: int, end: int, cues: dict[str, list[Cue]],
+                  blocks: frozenset[str]) -> Sentence:
+        toks = tokens[start:end]
+        words: list[str] = []
+        word_pos: list[int] = []      # index into toks
+        has_q = False
+        for j, tok in enumerate(toks):
+            text = tok.text
+            if "?" in text:
+                has_q = True
+            if tok.is_punct or tok.is_space:
+                continue
+            words.append(tok.lower_)
+            word_pos.append(j)
+        s_char = toks[0].idx if toks else 0
+        e_char = (toks[-1].idx + len(toks[-1].text)) if toks else 0
+        # strip trailing spaces/punctuation-free ends are fine; trim leading spaces
+        i = _skip_fillers(words, 0)
+        opener = words[i] if i < len(words) else ""
+        after = tuple(words[i + 1:i + 5])
+        qi = i
+        while qi < len(words) and words[qi] in _QUESTION_LEAD:
+            qi = _skip_fillers(words, qi + 1)
+        qtype = _qtype(words, qi, has_q)
+        decl_words = words
+        late_q = False
+        if qtype is None and has_q:
+            # a late question clause: "Just above the belt, mostly the right, does it travel?"
+            late = _late_question(toks, words, word_pos)
+            if late is not None:
+                qtype, cut = late
+                decl_words = words[:cut]
+                late_q = True
+            elif _tag_question(words, qi):
+                qtype = "tag"
+            else:
+                qtype = "mark"
+        content = frozenset(c for c in map(self.content_lemma, decl_words) if c)
+        has_content = bool(content) or any(self.content_lemma(w) for w in words)
+        core = [w for w in words if w not in ACK_WORDS and w not in LEADING_FILLERS]
+        narrow = None
+        precision = False
+        if qtype == "wh" and len(core) <= 8:
+            narrow = self._narrow_target(words, qi)
+            precision = any(w in PRECISION_WORDS for w in words) or (
+                # a bare "Where?" / "Since when?" narrows what was just said
+                len(core) <= 2 and not has_content and qi < len(words)
+                and words[qi] in ("where", "when", "which", "whereabouts"))
+        if qtype is not None and not has_content and not has_q:
+            qtype = None  # a fragment: "Do you", "Have you been"
+        return Sentence(start=s_char, end=e_char, qtype=qtype, content=content,
+                        core_len=len(core), opener=opener, after_opener=after,
+                        narrow_target=narrow, precision=precision, late=late_q,
+                        has_content=has_content, cues=cues, blocks=blocks)
+
+    def _narrow_target(self, words: list[str], i: int) -> str | None:
+        if i >= len(words) or words[i] not in ("which", "what"):
+            return None
+        for word in words[i + 1:i + 5]:
+            if word in _NARROW_SKIP:
+                continue
+            return self.content_lemma(word)
+        return None
+
+
+def _skip_fillers(words: list[str], i: int) -> int:
+    while i < len(words):
+        if i + 1 < len(words) and (words[i], words[i + 1]) in LEADING_PAIRS:
+            i += 2
+        elif words[i] in LEADING_FILLERS:
+            i += 1
+        else:
+            break
+    return i
+
+
+def _qtype(words: list[str], i: int, has_q: bool) -> str | None:
+    if i >= len(words):
+        return None
+    first = words[i]
+    rest = words[i + 1:i + 4]
+    nxt = rest[0] if rest else ""
+    if first in WH_WORDS:
+        if has_q or first.endswith("'s") or nxt == "about":
+            return "wh"
+        for word in rest:  # an auxiliary before any subject: "what do you", "how long has it"
+            if word in AUX_WORDS or word in _CONTRACTED_AUX:
+                return "wh"
+            if word in _PRONOUN_SUBJECTS:
+                return None
+        return None
+    if first in AUX_WORDS:
+        if nxt in _PRONOUN_SUBJECTS or (has_q and nxt in SUBJECT_WORDS):
+            return "aux"
+        if first.endswith("n't") and has_q:
+            return "aux"
+        return None
+    if first in ANY_WORDS and (has_q or len(words) - i <= 8):
+        return "any"
+    return None
+
+
+def _tag_question(words: list[str], i: int) -> bool:
+    body = words[i:]
+    for tag in TAG_ENDINGS:
+        n = len(tag)
+        if len(body) > n and tuple(body[-n:]) == tag:
+            return True
+    return False
+
+
+def _late_question(toks, words: list[str], word_pos: list[int]) -> tuple[str, int] | None:
+    """A wh/aux clause after a comma in a sentence ending with "?"; (qtype, first word index)."""
+    breaks = {j for j, tok in enumerate(toks) if tok.text in _CLAUSE_BREAKS}
+    if not breaks:
+        return None
+    for k in range(1, len(words)):
+        if word_pos[k] - 1 in breaks:
+            j = _skip_fillers(words, k)
+            while j < len(words) and words[j] in _QUESTION_LEAD:
+                j = _skip_fillers(words, j + 1)
+            qtype = _qtype(words, j, True)
+            if qtype in ("wh", "aux"):
+                # a tag ("..., is that right?") is not a late question
+                if _tag_question(words, 0) and len(words) - j <= 3:
+                    return None
+                return qtype, k
+    return None
+
+
+# ---------------------------------------------------------------------------------- decisions
+
+Evidence = dict[str, list[tuple[str, int, int]]]
+
+
+def _cues(sentence: Sentence, code: str, kind: str = "cue") -> list[Cue]:
+    return [c for c in sentence.cues.get(code, ()) if c[1] == kind]
+
+
+def _add(evidence: Evidence, code: str, pid: str, start: int, end: int) -> None:
+    item = (pid, start, end)
+    items = evidence.setdefault(code, [])
+    if item not in items:
+        items.append(item)
+
+
+def _restating(s: Sentence, ctx: Context) -> tuple[str, int, int] | None:
+    """Contextual restating evidence of one non-interrogative sentence, or None."""
+    content = s.content
+    if not content:
+        return None
+    overlap = content & ctx.window
+    n = len(overlap)
+    if n and s.opener in REFLECT_OPENERS and not _advice(s):
+        if n >= 2 or n / len(content) >= 0.5:
+            return ("restating.ctx_second_person", s.start, s.end)
+    if n >= 3 and n / len(content) >= 0.6:
+        return ("restating.ctx_lemma_overlap", s.start, s.end)
+    if s.core_len <= 6 and n and len(content & (ctx.last or ctx.window)) / len(content) >= 0.67:
+        return ("restating.ctx_echo", s.start, s.end)
+    return None
+
+
+def _advice(s: Sentence) -> bool:
+    """"You should/need to/'ll ..." after the opener: advice or plan, not a restatement."""
+    words = s.after_opener
+    if s.opener == "so" and words and words[0] in ("you", "your"):
+        words = words[1:]
+    if not words:
+        return False
+    first = words[0]
+    if first in ABILITY_MODALS and len(words) > 1 and words[1] in ("n't", "not"):
+        return False
+    return first in ADVICE_MODALS
+
+
+def decide(unit: UnitAnalysis, ctx: Context) -> Evidence:
+    """Codes of one clinician unit with their evidence: code -> [(pattern id, start, end)]."""
+    ev: Evidence = {}
+    for s in unit.sentences:
+        blocked = s.blocks
+        # ---- lexical cues that apply in any sentence
+        for code in ("transition", "touch", "empathy", "humour", "listening"):
+            if code in blocked:
+                continue
+            for pid, _kind, start, end in _cues(s, code):
+                _add(ev, code, pid, start, end)
+        # ---- restating: declaratives, declarative questions and tag questions
+        restated = False
+        if "restating" not in blocked and (not s.interrogative or s.late):
+            cues = _cues(s, "restating")
+            for pid, _kind, start, end in cues:
+                _add(ev, "restating", pid, start, end)
+                restated = True
+            if not cues:
+                found = _restating(s, ctx)
+                if found:
+                    _add(ev, "restating", *found)
+                    restated = True
+        # ---- questions: clarifying or information gathering
+        clarified = False
+        if s.question and "clarifying_question" not in blocked:
+            cues = _cues(s, "clarifying_question")
+            for pid, _kind, start, end in cues:
+                _add(ev, "clarifying_question", pid, start, end)
+                clarified = True
+            if not clarified and s.qtype in ("mark", "tag") and restated:
+                _add(ev, "clarifying_question", "clarifying_question.ctx_checks_restatement",
+                     s.start, s.end)
+                clarified = True
+            if not clarified and s.qtype == "wh" and (
+                    (s.narrow_target and s.narrow_target in ctx.vague)
+                    or (s.precision and s.core_len <= 6)):
+                _add(ev, "clarifying_question", "clarifying_question.ctx_narrows",
+                     s.start, s.end)
+                clarified = True
+        if "information_gathering" not in blocked and not clarified:
+            cues = _cues(s, "information_gathering")
+            for pid, _kind, start, end in cues:
+                _add(ev, "information_gathering", pid, start, end)
+            invitation = bool(_cues(s, _LISTEN))
+            if not cues and s.question and s.has_content and not invitation:
+                _add(ev, "information_gathering",
+                     f"information_gathering.ctx_{_QNAMES[s.qtype]}_question", s.start, s.end)
+        # ---- education: statements only; pain education takes the sentence from education
+        if s.qtype not in ("wh", "aux", "any", "mark"):
+            pain = [] if "pain_education" in blocked else _cues(s, "pain_education")
+            for pid, _kind, start, end in pain:
+                _add(ev, "pain_education", pid, start, end)
+            if not pain and "education" not in blocked:
+                for pid, _kind, start, end in _cues(s, "education"):
+                    _add(ev, "education", pid, start, end)
+    # ---- unit-level context
+    if ctx.own_laughter:
+        _add(ev, "humour", "humour.ctx_clinician_laughter", 0, unit.length)
+    elif ctx.patient_laughs_next:
+        _add(ev, "humour", "humour.ctx_patient_laughs_after", 0, unit.length)
+    if unit.backchannel_only and (ctx.patient_next or ctx.overlaps_patient):
+        _add(ev, "listening", "listening.ctx_backchannel", 0, unit.length)
+    return ev
+
+
+_QNAMES = {"wh": "wh", "aux": "aux", "any": "any", "mark": "declarative", "tag": "tag"}
+
+
+def merge_ctx(patients: Iterable[PatientAnalysis]) -> frozenset[str]:
+    out: set[str] = set()
+    for p in patients:
+        out |= p.content
+    return frozenset(out)
+
+
+LemmaFn = Callable[[str], str | None]
