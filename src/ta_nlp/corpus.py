@@ -255,7 +255,8 @@ def _read_table(path: Path) -> pd.DataFrame:
         kind = "labels"
     for column in ANNOTATED_COLUMNS:
         if column not in frame.columns:
-            frame[column] = np.nan
+            frame[column] = pd.Series(np.nan, index=frame.index,
+                                      dtype="float64" if column in ("start", "end") else object)
     if kind == "table":
         missing_clean = frame["clean_text"].isna()
         frame.loc[missing_clean, "clean_text"] = frame.loc[missing_clean, "text"].map(clean_text)

@@ -72,7 +72,8 @@ def render_card(model_dir: str | Path) -> str:
         name=folder.name, codes=", ".join(f"`{c}`" for c in CODES), version=__version__,
         base_id=config["base"]["id"], base_sha256=config["base"]["sha256"],
         adaptation=(f"LoRA adapters (PEFT; r={lora['r']}, alpha={lora['alpha']}) on "
-                    f"{', '.join(lora['targets'])} plus a two-layer head"
+                    f"{', '.join(lora['targets'])} of the top {config.get('train_layers')} "
+                    "encoder layer(s), plus a two-layer head"
                     if lora else "every encoder weight fine-tuned, plus a two-layer head"),
         context_units=config["context_units"], max_length=config["max_length"],
         epochs=training["epochs"], best_epoch=training["best_epoch"], seed=training["seed"],

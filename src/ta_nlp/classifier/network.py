@@ -8,6 +8,7 @@ how all-MiniLM-L6-v2 was trained (sentence-transformers mean pooling).
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 
 import torch
@@ -47,18 +48,62 @@ class UnitClassifier(nn.Module):
     def forward(self, input_ids, attention_mask, token_type_ids, unit_mask) -> torch.Tensor:
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
                               token_type_ids=token_type_ids).last_hidden_state
+        return self.logits(hidden, attention_mask, unit_mask)
+
+    def logits(self, hidden, attention_mask, unit_mask) -> torch.Tensor:
         pooled = torch.cat([_mean(hidden, attention_mask), _mean(hidden, unit_mask)], dim=-1)
         return self.head(pooled)
 
 
-def add_lora(encoder: nn.Module, r: int, alpha: int, dropout: float, base_id: str):
-    """Wrap ``encoder`` with PEFT LoRA adapters on :data:`LORA_TARGETS`; only they train."""
+# --------------------------------------------------------------------------- split encoder
+# Training with adapters on the top k layers only: the bottom layers are frozen, so their output
+# is computed once per unit and cached, and each step runs the top k layers alone (about
+# n_layers / k times less work per step). The split uses only public forward arguments: the
+# model runs with a slice of its layer list, and for the top part with ``inputs_embeds`` (the
+# cached states) through a pass-through in place of the embedding module.
+
+class _PassThrough(nn.Module):
+    def forward(self, input_ids=None, position_ids=None, token_type_ids=None, inputs_embeds=None,
+                **kwargs):
+        return inputs_embeds
+
+
+def layer_stack(encoder: nn.Module) -> tuple[nn.Module, nn.ModuleList] | None:
+    """(the BERT-like model, its ``encoder.layer`` list), or None for other architectures."""
+    model = encoder.get_base_model() if hasattr(encoder, "get_base_model") else encoder
+    layers = getattr(getattr(model, "encoder", None), "layer", None)
+    if isinstance(layers, nn.ModuleList) and isinstance(getattr(model, "embeddings", None),
+                                                        nn.Module):
+        return model, layers
+    return None
+
+
+@contextlib.contextmanager
+def layer_slice(model: nn.Module, layers: nn.ModuleList, start: int, stop: int):
+    """Run ``model`` with layers ``start:stop`` only; from a middle layer, the input is
+    ``inputs_embeds`` = the hidden states entering layer ``start``."""
+    original_layers, original_embeddings = model.encoder.layer, model.embeddings
+    model.encoder.layer = nn.ModuleList(list(layers)[start:stop])
+    if start > 0:
+        model.embeddings = _PassThrough()
+    try:
+        yield model
+    finally:
+        model.encoder.layer = original_layers
+        model.embeddings = original_embeddings
+
+
+def add_lora(encoder: nn.Module, r: int, alpha: int, dropout: float, base_id: str,
+             layers: list[int] | None = None):
+    """Wrap ``encoder`` with PEFT LoRA adapters on :data:`LORA_TARGETS` (of the layers numbered
+    ``layers``, default all); only they train."""
     from peft import LoraConfig, get_peft_model
 
     names = {name for name, _ in encoder.named_modules()}
     targets = [t for t in LORA_TARGETS if any(n.endswith(t) for n in names)]
+    extra = {"layers_to_transform": layers, "layers_pattern": "layer"} if layers else {}
     config = LoraConfig(r=r, lora_alpha=alpha, lora_dropout=dropout, target_modules=targets,
-                        bias="none")
+                        bias="none", **extra)
     with warnings.catch_warnings():  # peft calls transformers APIs deprecated in transformers 5
         warnings.simplefilter("ignore", FutureWarning)
         model = get_peft_model(encoder, config)

@@ -9,3 +9,4 @@ from ta_nlp.cli import segment  # noqa: F401
 from ta_nlp.cli import simulate  # noqa: F401
 from ta_nlp.cli import analyze  # noqa: F401
 from ta_nlp.cli import run  # noqa: F401
+from ta_nlp.cli import train  # noqa: F401
