@@ -88,7 +88,8 @@ def test_ensemble_coder_contract(tuned, tiny_corpus):
     coder = EnsembleCoder(folder, rules=KeywordRules())
     assert coder.name == "ensemble"
     coded = coder.code_frame(frame)
-    assert list(coded.columns) == [*UTTERANCE_COLUMNS, *CODES, "evidence"]
+    assert list(coded.columns) == [*CODES, "evidence"]
+    assert coder.config["ensemble"] == ensemble["codes"]
     model_coded = ModelCoder(folder).code_frame(frame)
     ruled = KeywordRules().code_frame(frame)
     # every model positive stays positive (the model threshold is unchanged)

@@ -91,15 +91,19 @@ def test_code_frame_contract(tiny_model, tiny_corpus):
 
     coder = ModelCoder(tiny_model)
     assert coder.name == "model" and coder.config["codes"] == list(CODES)
+    assert coder.config["quantize"] is False and len(coder.config["files_sha256"]) == 64
+    json.dumps(coder.config)  # JSON-able: it goes into the coding manifest
     frame = _utterances(tiny_corpus, "tiny05_neck")
+    frame.index = frame.index + 100  # output rows follow the input's index
     coded = coder.code_frame(frame)
-    assert list(coded.columns) == [*UTTERANCE_COLUMNS, *CODES, "evidence"]
-    pd.testing.assert_frame_equal(coded[list(UTTERANCE_COLUMNS)], frame)
-    patient = coded["role"] == "patient"
+    assert list(coded.columns) == [*CODES, "evidence"]
+    assert coded.index.equals(frame.index)
+    assert coded[list(CODES)].dtypes.eq("int64").all()
+    patient = frame["role"] == "patient"
     assert (coded.loc[patient, list(CODES)] == 0).all().all()
     assert (coded.loc[patient, "evidence"] == "{}").all()
     scores = coder.score_frame(frame)
-    for i in np.flatnonzero(~patient.to_numpy()):
+    for i in frame.index[~patient]:
         evidence = json.loads(coded.loc[i, "evidence"])
         positive = [c for c in CODES if coded.loc[i, c] == 1]
         assert sorted(evidence) == sorted(positive)

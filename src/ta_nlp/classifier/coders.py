@@ -1,10 +1,10 @@
 """Coders over a trained model: :class:`ModelCoder` and :class:`EnsembleCoder`.
 
 Both follow the rule coder's contract: ``code_frame(df)`` takes an utterances table (the columns
-of :data:`ta_nlp.model.UTTERANCE_COLUMNS`, in document order within each transcript) and returns a
-copy with the ten code columns (0/1, in :data:`ta_nlp.codes.CODES` order) and ``evidence`` (a JSON
-string ``{code: [{"pattern", "start", "end", ...}]}`` for the positive codes) appended. Only
-clinician units are coded; other rows get zeros and ``{}``. A model positive's evidence span is the
+of :data:`ta_nlp.model.UTTERANCE_COLUMNS`, in document order within each transcript) and returns,
+on the input's index, the ten code columns (0/1, in :data:`ta_nlp.codes.CODES` order) and
+``evidence`` (a JSON string ``{code: [{"pattern", "start", "end", ...}]}`` for the positive codes).
+Only clinician units are coded; other rows get zeros and ``{}``. A model positive's evidence span is the
 whole unit: ``{"pattern": "model", "start": 0, "end": len(clean_text), "score": p}``.
 """
 
@@ -65,7 +65,13 @@ class ModelCoder:
 
     @property
     def config(self) -> dict:
-        return self.model.config
+        """What identifies this coder's output (JSON-able): the model files' hash, base, inputs,
+        thresholds and quantization."""
+        return {"model": str(self.model.path), "files_sha256": self.model.files_sha256,
+                "base_sha256": self.model.config["base"]["sha256"],
+                "codes": list(self.model.codes), "max_length": self.model.max_length,
+                "context_units": self.model.context_units, "thresholds": self.thresholds,
+                "quantize": self.model.quantized}
 
     @property
     def thresholds(self) -> dict[str, float]:
@@ -91,11 +97,9 @@ class ModelCoder:
 
     def _frame(self, df: pd.DataFrame, rows: np.ndarray, positive: np.ndarray,
                evidence_for) -> pd.DataFrame:
-        out = df.copy()
         codes = np.zeros((len(df), len(CODES)), dtype=np.int64)
         codes[rows] = positive.astype(np.int64)
-        for j, code in enumerate(CODES):
-            out[code] = codes[:, j]
+        out = pd.DataFrame(codes, columns=list(CODES), index=df.index)
         evidence = ["{}"] * len(df)
         texts = _clean(df)
         for k, i in enumerate(rows):
@@ -106,7 +110,7 @@ class ModelCoder:
         return out
 
     def code_frame(self, df: pd.DataFrame) -> pd.DataFrame:
-        """``df`` with the ten code columns and ``evidence`` appended (see the module doc)."""
+        """The ten code columns and ``evidence`` on ``df``'s index (see the module doc)."""
         rows, scores = self.scores(df)
         positive = scores >= self.model.thresholds
         return self._frame(df, rows, positive,
@@ -133,9 +137,16 @@ class EnsembleCoder(ModelCoder):
         self.model_thresholds, self.rule_thresholds = ensemble_thresholds(self.model.ensemble)
         self.rules = rules if rules is not None else default_rules()
 
+    @property
+    def config(self) -> dict:
+        rules_config = getattr(self.rules, "config", {})
+        return {**super().config, "ensemble": self.model.ensemble["codes"],
+                "rules": {"name": getattr(self.rules, "name", "rules"),
+                          "config": rules_config() if callable(rules_config) else rules_config}}
+
     def code_frame(self, df: pd.DataFrame) -> pd.DataFrame:
         rows, scores = self.scores(df)
-        ruled = self.rules.code_frame(df.reset_index(drop=True))
+        ruled = self.rules.code_frame(df.reset_index(drop=True)).reset_index(drop=True)
         fired = ruled[list(CODES)].to_numpy(dtype=bool)[rows]
         rule_evidence = [json.loads(e) if isinstance(e, str) and e else {}
                          for e in ruled["evidence"].to_numpy()[rows]]

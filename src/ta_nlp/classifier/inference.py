@@ -36,6 +36,7 @@ from ta_nlp.classifier.files import (
 )
 from ta_nlp.codes import CODES
 from ta_nlp.errors import CoderError
+from ta_nlp.io import file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,20 @@ class TrainedModel:
         self.metrics = metrics
         self.ensemble = ensemble
         self.quantized = quantized
+
+    @property
+    def files_sha256(self) -> str:
+        """SHA-256 over the files that decide the outputs (weights, thresholds, ensemble)."""
+        import hashlib
+
+        digest = hashlib.sha256()
+        for name in (CONFIG_NAME, ADAPTER_WEIGHTS_NAME, ENCODER_WEIGHTS_NAME, HEAD_WEIGHTS_NAME,
+                     LABELS_NAME, THRESHOLDS_NAME, ENSEMBLE_NAME):
+            path = self.path / name
+            if path.is_file():
+                digest.update(name.encode())
+                digest.update(file_sha256(path).encode())
+        return digest.hexdigest()
 
     @property
     def max_length(self) -> int:

@@ -232,8 +232,9 @@ def train(data: str | Path = "data/annotated", out: str | Path = "models/custom"
     started = time.perf_counter()
     train_cache = _bottom_states(network, stack, split, train_enc, pad_id) if stack else None
     dev_cache = _bottom_states(network, stack, split, dev_enc, pad_id) if stack else None
+    cache_seconds = time.perf_counter() - started
     if stack:
-        say(f"cached the frozen bottom {split} layer(s) in {time.perf_counter() - started:.0f} s; "
+        say(f"cached the frozen bottom {split} layer(s) in {cache_seconds:.0f} s; "
             f"training the top {top}")
 
     def forward(encoded, cache, index):
@@ -356,6 +357,8 @@ def train(data: str | Path = "data/annotated", out: str | Path = "models/custom"
             "positives_train": {c: int(v) for c, v in zip(CODES, gold["train"].sum(axis=0))},
             "trainable_parameters": int(n_trainable),
             "epoch_seconds": [h["seconds"] for h in history],
+            "batches_per_epoch": per_epoch,
+            "cache_seconds": round(cache_seconds, 1),
             "num_threads": torch.get_num_threads(),
             "versions": _versions(),
         },
