@@ -78,7 +78,7 @@ def bench_inference(model_dir: Path | None, data: Path, n_units: int) -> dict:
     keep_rows = clinician[:n_units]
     # keep the context rows before each kept unit: cut the frame after the last kept unit
     frame = frame.iloc[: keep_rows[-1] + 1].reset_index(drop=True)
-    out: dict = {"units": int(len(keep_rows))}
+    out: dict = {"units": len(keep_rows)}
     scores = {}
     for label, quantize in (("fp32", False), ("int8", True)):
         coder = ModelCoder(model_dir, quantize=quantize)

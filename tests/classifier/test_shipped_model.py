@@ -56,8 +56,8 @@ EXCHANGE = [
     ("clinician", "Now I'm going to have a look at how your back moves.", "transition"),
     ("clinician", "I'm going to press gently along your spine, tell me if anything is sore.", "touch"),
     ("patient", "Ow, just there."),
-    ("clinician", "Pain is your body's alarm system, and at the moment the alarm is extra "
-                  "sensitive, so hurting doesn't mean you're damaging anything.", "pain_education"),
+    ("clinician", ("Pain is your body's alarm system, and at the moment the alarm is extra "
+                  "sensitive, so hurting doesn't mean you're damaging anything."), "pain_education"),
 ]
 
 
