@@ -41,7 +41,6 @@ Generative model (all parameters are in ``truth.json``):
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -160,7 +159,7 @@ def _calibrate(rho: float, rho_function: float, alliance_r2: float,
     def solve(target: float, make) -> float:
         if target == 0:
             return 0.0
-        fun = lambda g: np.mean([rho_of(make(g, tp)) for tp in timepoints]) - target  # noqa: E731
+        fun = lambda g: np.mean([rho_of(make(g, tp)) for tp in timepoints]) - target
         bound = 6.0
         if np.sign(fun(math.copysign(bound, target))) == np.sign(fun(0.0)):
             raise _bad(f"rho={target} cannot be reached by this simulation model; use a value "
@@ -439,7 +438,7 @@ def _conversation(counts: dict[str, int], rng: np.random.Generator) -> list[_Uni
     humour_history = int(rng.binomial(counts["humour"], 0.5))
     humour_exam = counts["humour"] - humour_history
 
-    units.append(_Unit("clinician", story.fill(f"Hi, I'm {{name}}, one of the physios here. "
+    units.append(_Unit("clinician", story.fill("Hi, I'm {name}, one of the physios here. "
                                                "Nice to meet you."), None))
     units.append(_Unit("patient", story.fill("Hi. Yeah, it's my {where}, it's been "
                                              "{duration} now.")))
@@ -543,7 +542,7 @@ def _conversation(counts: dict[str, int], rng: np.random.Generator) -> list[_Uni
 
 
 def _clock(seconds: float) -> str:
-    total = int(round(seconds))
+    total = round(seconds)
     return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
 
 
@@ -561,7 +560,7 @@ def _render(units: list[_Unit], rng: np.random.Generator, pace: float) -> tuple[
         label = "Physio" if unit.role == "clinician" else "Patient"
         lines.append(f"[{_clock(start)}] {label}: {unit.text}")
         numbers.append(len(lines))
-        previous = int(round(start))
+        previous = round(start)
         last_start = float(previous)
         words = len(unit.text.split())
         gap = float(rng.gamma(4.0, 0.25 * pace)) if unit.role == "patient" else float(

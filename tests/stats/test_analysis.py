@@ -97,7 +97,7 @@ def test_models_change_partial_rm_and_power(analysed):
 
 
 def test_files_are_written(analysed):
-    result, out = analysed
+    _result, out = analysed
     for name in TABLE_NAMES:
         assert (out / "tables" / f"{name}.csv").exists()
         assert (out / "tables" / f"{name}.md").read_text().startswith(f"# {name}")

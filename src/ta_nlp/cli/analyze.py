@@ -21,7 +21,7 @@ def analyze_command(
     outcomes: Path = typer.Option(..., "--outcomes", help="Outcomes table (CSV, TSV or Parquet; "
                                   "long, wide or tidy)."),
     out: Path = typer.Option(..., "--out", help="Output folder for tables and figures."),
-    timepoints: str = typer.Option(",".join(("pre_eval", "post_eval", "follow_up")),
+    timepoints: str = typer.Option("pre_eval,post_eval,follow_up",
                                    "--timepoints", help="Time points in study order, "
                                    "comma-separated."),
     measure: list[str] = typer.Option(None, "--measure", help="Declare a measure: "

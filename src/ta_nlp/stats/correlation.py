@@ -40,7 +40,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cache
 from itertools import permutations
 from typing import Any
 
@@ -106,7 +106,7 @@ def _vector_spearman(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray
     return _rho_from_ranks(stats.rankdata(x, axis=axis), stats.rankdata(y, axis=axis), axis=axis)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _exact_s_distribution(n: int) -> tuple[np.ndarray, np.ndarray]:
     """Null distribution of S = sum (i - pi(i))^2 over all n! permutations: (values, counts)."""
     base = np.arange(n, dtype=np.int64)
@@ -397,7 +397,7 @@ def correlation_power(r: float, n: int | None = None, power: float | None = None
             raise bad_argument(f"correlation_power: r={r} needs more than 1e9 observations.")
     n_exact = optimize.brentq(lambda m: _pwr_power(r, m, alpha, alternative) - target, low, high,
                               xtol=1e-10)
-    return int(math.ceil(n_exact - 1e-7))
+    return math.ceil(n_exact - 1e-7)
 
 
 # --------------------------------------------------------------------------- matrix
