@@ -19,7 +19,8 @@ import pandas as pd
 from ta_nlp.codes import CODES
 from ta_nlp.errors import CoderError
 from ta_nlp.rules.component import FACTORY_NAME, BehaviourRuler
-from ta_nlp.rules.logic import Analyser, Context, PatientAnalysis, UnitAnalysis, decide
+from ta_nlp.rules.logic import (Analyser, Context, PatientAnalysis, UnitAnalysis, decide,
+                                strip_disfluencies)
 from ta_nlp.rules.nlp import RULER_NAME, lemma_table, make_nlp
 
 #: Version of the rule coder (patterns + logic). Bump it when a change alters any output.
@@ -134,13 +135,15 @@ class RuleCoder:
             self._units.clear()
         find = self.ruler.find
         unit = self.analyser.unit
+        stripped = [strip_disfluencies(text) for text in todo]
         # the ruler runs inside the pipeline; its matches are read back from doc.spans
         key = self.ruler.spans_key
-        for text, doc in zip(todo, self.nlp.pipe(todo, batch_size=256)):
+        docs = self.nlp.pipe([s for s, _ in stripped], batch_size=256, disable=self._disable)
+        for text, (_s, mapping), doc in zip(todo, stripped, docs):
             spans = doc.spans[key] if key in doc.spans else None
             matches = ([(s.id_, s.start, s.end) for s in spans] if spans is not None
                        else find(doc))
-            self._units[text] = unit(doc, matches)
+            self._units[text] = unit(doc, matches, mapping, len(text))
 
     def _analyse_patients(self, texts: list[str]) -> None:
         todo = list(dict.fromkeys(t for t in texts if t not in self._patients))
@@ -156,6 +159,14 @@ class RuleCoder:
         """Evidence of one clinician unit's clean text in a given context (default: none)."""
         self._analyse_units([text])
         return decide(self._units[text], context or Context())
+
+    @property
+    def _disable(self) -> list[str]:
+        # the lookup lemmatizer only matters to patterns that read LEMMA; content lemmas of the
+        # contextual logic come from the same lookup table directly
+        uses_lemma = any(key.upper() == "LEMMA" for r in self.ruler.records if r.pattern
+                         for token in r.pattern for key in token)
+        return [] if uses_lemma or "lemmatizer" not in self.nlp.pipe_names else ["lemmatizer"]
 
     # ------------------------------------------------------------------ the table
     def code_frame(self, utterances: pd.DataFrame) -> pd.DataFrame:
@@ -186,17 +197,20 @@ class RuleCoder:
         column = {code: i for i, code in enumerate(CODES)}
         window: deque[PatientAnalysis] = deque(maxlen=self.window)
         current = object()
+        n_patient = 0
         for i in range(n):
             if tids[i] != current:
                 current = tids[i]
                 window.clear()
+                n_patient = 0
             role = roles[i]
             if role == "patient":
                 window.append(self._patients[cleans[i]])
+                n_patient += 1
                 continue
             if role != "clinician":
                 continue
-            ctx = Context()
+            ctx = Context(opening=n_patient < 2)
             if window:
                 merged: set[str] = set()
                 for p in window:
@@ -204,6 +218,7 @@ class RuleCoder:
                 ctx.window = frozenset(merged)
                 ctx.last = window[-1].content
                 ctx.vague = window[-1].vague
+                ctx.patient_asked = window[-1].asks
             nxt = i + 1
             if nxt < n and tids[nxt] == current and roles[nxt] == "patient":
                 ctx.patient_next = True

@@ -30,6 +30,7 @@ Evidence ids of the contextual decisions (``<code>.ctx_<name>``):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -48,6 +49,11 @@ _QUESTION_LEAD = frozenset({"so", "and", "but", "then", "now", "just", "also"})
 _NARROW_SKIP = frozenset({"kind", "sort", "type", "of", "part", "bit", "exactly", "sorts",
                           "kinds", "types", "the", "those", "these"})
 _LISTEN = "listening"
+# Words that make an elliptic question a request for new information ("Any pain?", "No fevers?")
+# After "So", these open the clinician's own agenda ("So I'd like you to ..."), not a check
+_AGENDA_AFTER_SO = frozenset({"i", "we", "let", "what", "how", "if", "now", "just", "next",
+                              "then", "today", "first", "basically", "anyway"})
+_ANY_POLARITY = frozenset({"any", "anything", "anyone", "anybody", "anywhere", "no"})
 
 # A cue: (pattern id, kind, start char, end char).
 Cue = tuple[str, str, int, int]
@@ -68,6 +74,12 @@ class Sentence:
     precision: bool                    # "exactly"/"roughly" in a short question
     late: bool = False                 # the question is a late clause after a declarative part
     has_content: bool = False          # any content word in the whole sentence
+    subject: str = ""                  # the word after an inverted auxiliary ("do YOU ...")
+    decl_len: int = 0                  # core words of the declarative part of a late question
+    choice: bool = False               # the question offers alternatives ("X, or Y?")
+    names_only: bool = False           # only capitalised words, e.g. a name called out: "Daniel?"
+    deictic: bool = False              # "Here?" / "And there?": pointing during an examination
+    negated: bool = False              # "not", "n't", "no", "never" in the sentence
     cues: dict[str, list[Cue]] = field(default_factory=dict)
     blocks: frozenset[str] = frozenset()
 
@@ -94,6 +106,7 @@ class PatientAnalysis:
     content: frozenset[str]
     vague: frozenset[str]
     n_words: int
+    asks: bool = False        # the unit ends with a question ("What if it's a three?")
 
 
 @dataclass(slots=True)
@@ -103,10 +116,12 @@ class Context:
     window: frozenset[str] = frozenset()   # content lemmas of the preceding patient units
     last: frozenset[str] = frozenset()     # ... of the most recent patient unit
     vague: frozenset[str] = frozenset()    # nouns the most recent patient unit left vague
+    patient_asked: bool = False            # the most recent patient unit was a question
     patient_next: bool = False             # the next unit of the transcript is the patient's
     patient_laughs_next: bool = False      # ... and it opens with laughter
     own_laughter: bool = False             # laughter markup inside this unit
     overlaps_patient: bool = False         # starts before the preceding patient unit ends
+    opening: bool = False                  # the patient has hardly spoken yet (greetings, names)
 
 
 # ---------------------------------------------------------------------------------- analysis
@@ -153,10 +168,27 @@ class Analyser:
                     if lemma:
                         vague.add(lemma)
                         break
-        return PatientAnalysis(frozenset(content), frozenset(vague), len(lowers))
+        texts = [t.text for t in doc if not t.is_space]
+        asks = bool(texts) and texts[-1] == "?"
+        return PatientAnalysis(frozenset(content), frozenset(vague), len(lowers), asks)
 
-    def unit(self, doc, matches: Iterable[tuple[str, int, int]]) -> UnitAnalysis:
+    def unit(self, doc, matches: Iterable[tuple[str, int, int]],
+             mapping: list[int] | None = None, length: int | None = None) -> UnitAnalysis:
+        """``mapping``: offsets of the doc's characters in the original text (see
+        :func:`strip_disfluencies`); ``length``: the original text's length."""
         tokens = list(doc)
+        if mapping is None:
+            def start_of(tok):
+                return tok.idx
+
+            def end_of(tok):
+                return tok.idx + len(tok.text)
+        else:
+            def start_of(tok):
+                return mapping[tok.idx]
+
+            def end_of(tok):
+                return mapping[tok.idx + len(tok.text) - 1] + 1
         sent_bounds = [(s.start, s.end) for s in doc.sents] if len(doc) else []
         sent_of = [0] * len(tokens)
         for index, (start, end) in enumerate(sent_bounds):
@@ -174,7 +206,7 @@ class Analyser:
             kind = self._kinds.get(pid, "cue")
             index = sent_of[start]
             last = tokens[end - 1]
-            cue = (pid, kind, tokens[start].idx, last.idx + len(last.text))
+            cue = (pid, kind, start_of(tokens[start]), end_of(last))
             if kind == "block":
                 blocks[index].add(code)
             per_sent[index].setdefault(code, []).append(cue)
@@ -186,19 +218,20 @@ class Analyser:
         backchannel_only = True
         for index, (start, end) in enumerate(sent_bounds):
             sentences.append(self._sentence(tokens, start, end, per_sent[index],
-                                            frozenset(blocks[index])))
+                                            frozenset(blocks[index]), start_of, end_of))
         for i, tok in enumerate(tokens):
             if tok.is_punct or tok.is_space:
                 continue
             n_words += 1
             if not covered[i] and tok.lower_ not in BACKCHANNEL_FILLERS:
                 backchannel_only = False
-        return UnitAnalysis(length=len(doc.text), sentences=tuple(sentences),
+        return UnitAnalysis(length=len(doc.text) if length is None else length,
+                            sentences=tuple(sentences),
                             backchannel_only=backchannel_only and n_words > 0
                             and any(covered))
 
     def _sentence(self, tokens, start: int, end: int, cues: dict[str, list[Cue]],
-                  blocks: frozenset[str]) -> Sentence:
+                  blocks: frozenset[str], start_of, end_of) -> Sentence:
         toks = tokens[start:end]
         words: list[str] = []
         word_pos: list[int] = []      # index into toks
@@ -211,8 +244,9 @@ class Analyser:
                 continue
             words.append(tok.lower_)
             word_pos.append(j)
-        s_char = toks[0].idx if toks else 0
-        e_char = (toks[-1].idx + len(toks[-1].text)) if toks else 0
+        s_char = start_of(toks[0]) if toks else 0
+        e_char = end_of(toks[-1]) if toks else 0
+        titles = [tok.is_title for tok in toks if not (tok.is_punct or tok.is_space)]
         # strip trailing spaces/punctuation-free ends are fine; trim leading spaces
         i = _skip_fillers(words, 0)
         opener = words[i] if i < len(words) else ""
@@ -230,8 +264,10 @@ class Analyser:
                 qtype, cut = late
                 decl_words = words[:cut]
                 late_q = True
-            elif _tag_question(words, qi):
+            elif _tag_question(toks, words, qi):
                 qtype = "tag"
+            elif any(w in _ANY_POLARITY for w in words):
+                qtype = "any"   # "So, apart from that, any other problems?" / "No history of asthma?"
             else:
                 qtype = "mark"
         content = frozenset(c for c in map(self.content_lemma, decl_words) if c)
@@ -247,10 +283,18 @@ class Analyser:
                 and words[qi] in ("where", "when", "which", "whereabouts"))
         if qtype is not None and not has_content and not has_q:
             qtype = None  # a fragment: "Do you", "Have you been"
+        subject = words[qi + 1] if qtype == "aux" and not late_q and qi + 1 < len(words) else ""
+        decl_len = len([w for w in decl_words if w not in ACK_WORDS and w not in LEADING_FILLERS])
+        choice = "or" in words[len(decl_words):]
+        names_only = 0 < len(titles) <= 3 and all(titles)
+        deictic = len(core) <= 2 and any(w in ("here", "there") for w in core)
         return Sentence(start=s_char, end=e_char, qtype=qtype, content=content,
                         core_len=len(core), opener=opener, after_opener=after,
                         narrow_target=narrow, precision=precision, late=late_q,
-                        has_content=has_content, cues=cues, blocks=blocks)
+                        has_content=has_content, subject=subject, names_only=names_only,
+                        decl_len=decl_len, choice=choice, deictic=deictic,
+                        negated=any(w in ("not", "n't", "no", "never") for w in words),
+                        cues=cues, blocks=blocks)
 
     def _narrow_target(self, words: list[str], i: int) -> str | None:
         if i >= len(words) or words[i] not in ("which", "what"):
@@ -280,8 +324,12 @@ def _qtype(words: list[str], i: int, has_q: bool) -> str | None:
     rest = words[i + 1:i + 4]
     nxt = rest[0] if rest else ""
     if first in WH_WORDS:
+        if has_q and first in ("when", "whenever") and nxt in _PRONOUN_SUBJECTS | {"the", "your"}:
+            return None  # "When you turn your head, the room spins?": decided by the main clause
         if has_q or first.endswith("'s") or nxt == "about":
             return "wh"
+        if first in ("when", "where", "whereabouts"):
+            return None  # "When a tendon's been sore ..." opens a statement
         for word in rest:  # an auxiliary before any subject: "what do you", "how long has it"
             if word in AUX_WORDS or word in _CONTRACTED_AUX:
                 return "wh"
@@ -294,34 +342,39 @@ def _qtype(words: list[str], i: int, has_q: bool) -> str | None:
         if first.endswith("n't") and has_q:
             return "aux"
         return None
+    if first in ("if", "once", "after", "before", "whenever") and has_q:
+        return None  # a conditional clause first: the main clause decides
     if first in ANY_WORDS and (has_q or len(words) - i <= 8):
         return "any"
     return None
 
 
-def _tag_question(words: list[str], i: int) -> bool:
+def _tag_question(toks, words: list[str], i: int) -> bool:
+    """"..., is that right?": a tag after a comma closing a declarative."""
     body = words[i:]
+    texts = [t.text for t in toks if not t.is_space]
+    while texts and texts[-1] in ("?", ".", "!", "..."):
+        texts.pop()
     for tag in TAG_ENDINGS:
         n = len(tag)
         if len(body) > n and tuple(body[-n:]) == tag:
-            return True
+            before = texts[-n - 1] if len(texts) > n else ""
+            return before in _CLAUSE_BREAKS
     return False
 
 
 def _late_question(toks, words: list[str], word_pos: list[int]) -> tuple[str, int] | None:
     """A wh/aux clause after a comma in a sentence ending with "?"; (qtype, first word index)."""
     breaks = {j for j, tok in enumerate(toks) if tok.text in _CLAUSE_BREAKS}
-    if not breaks:
-        return None
     for k in range(1, len(words)):
-        if word_pos[k] - 1 in breaks:
+        if word_pos[k] - 1 in breaks or words[k] in ("so", "and"):
             j = _skip_fillers(words, k)
             while j < len(words) and words[j] in _QUESTION_LEAD:
                 j = _skip_fillers(words, j + 1)
             qtype = _qtype(words, j, True)
-            if qtype in ("wh", "aux"):
+            if qtype in ("wh", "aux", "any"):
                 # a tag ("..., is that right?") is not a late question
-                if _tag_question(words, 0) and len(words) - j <= 3:
+                if _tag_question(toks, words, 0) and len(words) - j <= 3:
                     return None
                 return qtype, k
     return None
@@ -350,12 +403,15 @@ def _restating(s: Sentence, ctx: Context) -> tuple[str, int, int] | None:
         return None
     overlap = content & ctx.window
     n = len(overlap)
-    if n and s.opener in REFLECT_OPENERS and not _advice(s):
+    if n and s.opener in REFLECT_OPENERS and not _advice(s) and not (
+            s.opener == "so" and s.after_opener and s.after_opener[0] in _AGENDA_AFTER_SO):
         if n >= 2 or n / len(content) >= 0.5:
             return ("restating.ctx_second_person", s.start, s.end)
     if n >= 3 and n / len(content) >= 0.6:
         return ("restating.ctx_lemma_overlap", s.start, s.end)
-    if s.core_len <= 6 and n and len(content & (ctx.last or ctx.window)) / len(content) >= 0.67:
+    core = s.decl_len if s.late else s.core_len
+    if core <= 8 and n and not ctx.patient_asked and not ctx.opening and not s.negated \
+            and 3 * len(content & (ctx.last or ctx.window)) >= 2 * len(content):
         return ("restating.ctx_echo", s.start, s.end)
     return None
 
@@ -376,6 +432,7 @@ def _advice(s: Sentence) -> bool:
 def decide(unit: UnitAnalysis, ctx: Context) -> Evidence:
     """Codes of one clinician unit with their evidence: code -> [(pattern id, start, end)]."""
     ev: Evidence = {}
+    after_question = False   # the previous sentence of this unit was a question
     for s in unit.sentences:
         blocked = s.blocks
         # ---- lexical cues that apply in any sentence
@@ -386,12 +443,13 @@ def decide(unit: UnitAnalysis, ctx: Context) -> Evidence:
                 _add(ev, code, pid, start, end)
         # ---- restating: declaratives, declarative questions and tag questions
         restated = False
+        restating_cues = []
         if "restating" not in blocked and (not s.interrogative or s.late):
-            cues = _cues(s, "restating")
-            for pid, _kind, start, end in cues:
+            restating_cues = _cues(s, "restating")
+            for pid, _kind, start, end in restating_cues:
                 _add(ev, "restating", pid, start, end)
                 restated = True
-            if not cues:
+            if not restating_cues:
                 found = _restating(s, ctx)
                 if found:
                     _add(ev, "restating", *found)
@@ -399,26 +457,23 @@ def decide(unit: UnitAnalysis, ctx: Context) -> Evidence:
         # ---- questions: clarifying or information gathering
         clarified = False
         if s.question and "clarifying_question" not in blocked:
-            cues = _cues(s, "clarifying_question")
-            for pid, _kind, start, end in cues:
+            found_c = _clarifying(s, ctx, restated, after_question)
+            if not found_c and after_question and s.qtype == "mark":
+                # "Ache, sharp, burning, something else?" continues the question before it
+                after_question = True
+                continue
+            for pid, start, end in found_c:
                 _add(ev, "clarifying_question", pid, start, end)
                 clarified = True
-            if not clarified and s.qtype in ("mark", "tag") and restated:
-                _add(ev, "clarifying_question", "clarifying_question.ctx_checks_restatement",
-                     s.start, s.end)
-                clarified = True
-            if not clarified and s.qtype == "wh" and (
-                    (s.narrow_target and s.narrow_target in ctx.vague)
-                    or (s.precision and s.core_len <= 6)):
-                _add(ev, "clarifying_question", "clarifying_question.ctx_narrows",
-                     s.start, s.end)
-                clarified = True
+            if clarified and s.qtype in ("mark", "tag") and s.opener == "so" and not restated \
+                    and "restating" not in blocked and s.has_content:
+                # "So you'd like to try the injection?" checks a summary of the patient's words
+                _add(ev, "restating", "restating.ctx_so_check", s.start, s.end)
         if "information_gathering" not in blocked and not clarified:
             cues = _cues(s, "information_gathering")
             for pid, _kind, start, end in cues:
                 _add(ev, "information_gathering", pid, start, end)
-            invitation = bool(_cues(s, _LISTEN))
-            if not cues and s.question and s.has_content and not invitation:
+            if not cues and _seeks_information(s, ctx):
                 _add(ev, "information_gathering",
                      f"information_gathering.ctx_{_QNAMES[s.qtype]}_question", s.start, s.end)
         # ---- education: statements only; pain education takes the sentence from education
@@ -426,9 +481,12 @@ def decide(unit: UnitAnalysis, ctx: Context) -> Evidence:
             pain = [] if "pain_education" in blocked else _cues(s, "pain_education")
             for pid, _kind, start, end in pain:
                 _add(ev, "pain_education", pid, start, end)
-            if not pain and "education" not in blocked:
+            if "education" not in blocked:
+                # advice in the same sentence stays education; the pain-mechanism words do not
                 for pid, _kind, start, end in _cues(s, "education"):
-                    _add(ev, "education", pid, start, end)
+                    if not any(start < p_end and p_start < end for _p, _k, p_start, p_end in pain):
+                        _add(ev, "education", pid, start, end)
+        after_question = s.question
     # ---- unit-level context
     if ctx.own_laughter:
         _add(ev, "humour", "humour.ctx_clinician_laughter", 0, unit.length)
@@ -439,14 +497,87 @@ def decide(unit: UnitAnalysis, ctx: Context) -> Evidence:
     return ev
 
 
+def _clarifying(s: Sentence, ctx: Context, restated: bool,
+                after_question: bool) -> list[tuple[str, int, int]]:
+    """Evidence that a question checks or refines what the patient already said."""
+    cues = [(pid, start, end) for pid, _kind, start, end in _cues(s, "clarifying_question")]
+    if cues:
+        return cues
+    span = (s.start, s.end)
+    if s.qtype in ("mark", "tag") and not after_question:
+        # a declarative or tag question checks what was said when it restates, reuses the
+        # patient's last words, or ("So you ...?") sums them up
+        so_check = s.qtype == "mark" and s.opener == "so" and s.has_content and not (
+            s.after_opener and s.after_opener[0] in _AGENDA_AFTER_SO)
+        if so_check or restated or (s.content & ctx.last):
+            return [("clarifying_question.ctx_checks_restatement", *span)]
+    if s.late and s.choice and s.content:
+        # a fronted echo refined by a choice: "Sharp when you step down, a catch or a stab?"
+        shared = s.content & ctx.last
+        if shared and len(shared) * 2 >= len(s.content):
+            return [("clarifying_question.ctx_fronted_echo", *span)]
+    if s.qtype == "wh" and ((s.narrow_target and (s.narrow_target in ctx.vague or (
+            s.core_len <= 4 and s.narrow_target in ctx.last)))
+                            or (s.precision and s.core_len <= 6)):
+        return [("clarifying_question.ctx_narrows", *span)]
+    return []
+
+
+def _seeks_information(s: Sentence, ctx: Context) -> bool:
+    """A question (not a fragment, invitation, tag, self-question or a name called out)."""
+    if not s.question or s.qtype == "tag":
+        # a tag question ("..., isn't it?") seeks agreement, not new information
+        return False
+    if not (s.has_content or s.core_len >= 3 or s.qtype == "any" or s.deictic):
+        return False  # "Is it?", "Did you?": too little to ask anything
+    if _cues(s, _LISTEN):
+        return False  # "And then what happened?" invites the patient to go on
+    if s.qtype == "aux" and s.subject in ("i", "we"):
+        return False  # "Am I in danger?", "Shall we ...": rhetorical or agenda
+    if s.qtype == "mark" and s.names_only and ctx.opening:
+        return False  # "Daniel?" / "Mr Lewis?" called out at the start
+    return True
+
+
 _QNAMES = {"wh": "wh", "aux": "aux", "any": "any", "mark": "declarative", "tag": "tag"}
 
 
-def merge_ctx(patients: Iterable[PatientAnalysis]) -> frozenset[str]:
-    out: set[str] = set()
-    for p in patients:
-        out |= p.content
-    return frozenset(out)
+# ---------------------------------------------------------------------------------- speech
+
+_FILLER_RE = re.compile(r",?\s*(?<![\w'-])(?:u+m+|u+h+|e+r+m+|e+r|u+h+m+|e+h+m+)(?![\w'-])"
+                        r"(?:[,…]+|\.\.\.)?(?=[\s.?!]|$)", re.IGNORECASE)
+_REPEAT_RE = re.compile(r"(?<![\w'-])([\w']+)((?:[,…-]*\s+\1(?![\w'-]))+)", re.IGNORECASE)
 
 
-LemmaFn = Callable[[str], str | None]
+def strip_disfluencies(text: str) -> tuple[str, list[int] | None]:
+    """Drop fillers ("um", "uh", "erm") and immediate word repeats ("I, I think").
+
+    Returns the shorter text and, for each of its characters (plus one past the end), the offset
+    of that character in ``text``; ``None`` when nothing changed. Cue patterns then match across
+    disfluencies, and evidence offsets map back into the original ``clean_text``.
+    """
+    drop: list[tuple[int, int]] = []
+    for m in _FILLER_RE.finditer(text):
+        end = m.end()
+        # "... check. Um. How's" -> "... check. How's": drop the filler's own full stop too
+        before = text[:m.start()].rstrip()
+        if end < len(text) and text[end] in ".?!" and before[-1:] in (".", "?", "!"):
+            end += 1
+        drop.append((m.start(), end))
+    for m in _REPEAT_RE.finditer(text):
+        drop.append((m.start(2), m.end(2)))
+    if not drop:
+        return text, None
+    drop.sort()
+    keep = [True] * len(text)
+    for start, end in drop:
+        for i in range(start, end):
+            keep[i] = False
+    chars = [ch for ch, k in zip(text, keep) if k]
+    mapping = [i for i, k in enumerate(keep) if k]
+    out = "".join(chars)
+    if not out.strip() or not any(ch.isalnum() for ch in out):
+        return text, None
+    # a dropped sentence-initial filler leaves a lower-case start; that is fine for matching
+    mapping.append(len(text))
+    return out, mapping

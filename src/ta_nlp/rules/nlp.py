@@ -16,18 +16,20 @@ _SENT_PROVIDERS = ("parser", "senter", "sentencizer")
 
 
 @lru_cache(maxsize=1)
-def lemma_table() -> dict[str, str]:
-    """spacy-lookups-data's English lemma lookup table, as a plain dict."""
+def _lookups(name: str):
     from spacy.lookups import load_lookups
 
-    return dict(load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup").items())
+    return load_lookups("en", [name]).get_table(name)
 
 
-@lru_cache(maxsize=1)
-def _norm_table() -> dict[str, str]:
-    from spacy.lookups import load_lookups
+def lemma_table():
+    """spacy-lookups-data's English lemma lookup table (a spaCy ``Table``: ``.get(word, default)``
+    hashes the word)."""
+    return _lookups("lemma_lookup")
 
-    return dict(load_lookups("en", ["lexeme_norm"]).get_table("lexeme_norm").items())
+
+def _norm_table():
+    return _lookups("lexeme_norm")
 
 
 def make_nlp(model: str | None = None, patterns_dir: str | None = None) -> Language:
