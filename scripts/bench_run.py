@@ -11,6 +11,10 @@ fresh output folders:
 - the baseline, coding alone, measured again in the same run; the figure to compare across
   machines is the ratio run / coding.
 
+It also prints the per-code precision and recall of the coder against the intended code of each
+clinician unit of the simulated study (``truth_units.csv``): a check of the pipeline, not an
+accuracy estimate (the simulated utterances come from small pools).
+
 Usage: python scripts/bench_run.py [--n 200] [--resamples 9999] [--workers 1] [--json out.json]
 """
 
@@ -68,6 +72,26 @@ def bench_study(name: str, paths: list[Path], outcomes: Path, work: Path, resamp
     }
 
 
+def truth_agreement(utterances, units):
+    """Per-code precision and recall of the coder against the simulation's intended codes."""
+    import pandas as pd
+
+    from ta_nlp.codes import CODES
+
+    clin = utterances[utterances["role"] == "clinician"].copy()
+    clin["clinician_unit"] = clin.groupby("transcript_id").cumcount() + 1
+    merged = clin.merge(units, on=["transcript_id", "clinician_unit"], how="inner")
+    rows = []
+    for code in CODES:
+        gold = merged["code"].fillna("") == code
+        pred = merged[code] == 1
+        hit = int((gold & pred).sum())
+        rows.append({"code": code, "intended": int(gold.sum()), "coded": int(pred.sum()),
+                     "precision": round(hit / max(int(pred.sum()), 1), 2),
+                     "recall": round(hit / max(int(gold.sum()), 1), 2)})
+    return pd.DataFrame(rows), len(merged), len(clin)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=200, help="participants in the simulated study")
@@ -96,6 +120,13 @@ def main(argv: list[str] | None = None) -> int:
                           args.workers, {})
         row["simulate_s"] = round(t_sim, 2)
         results.append(row)
+        import pandas as pd
+
+        coded = pd.read_csv(work / "simulated" / "run" / "coded" / "utterances.csv",
+                            dtype={"transcript_id": str})
+        units = pd.read_csv(work / "sim" / "truth_units.csv", dtype={"transcript_id": str},
+                            keep_default_na=False)
+        agreement, n_matched, n_clin = truth_agreement(coded, units)
 
     header = ("study", "encounters", "utterances", "run_s", "run_s_per_encounter", "code_s",
               "analyze_s", "report_s", "baseline_code_s", "ratio_run_to_code")
@@ -105,8 +136,13 @@ def main(argv: list[str] | None = None) -> int:
     print("|" + "---|" * len(header))
     for r in results:
         print("| " + " | ".join(str(r[h]) for h in header) + " |")
+    print(f"\nRule coder vs the simulation's intended codes ({n_matched} of {n_clin} clinician "
+          "units matched by position):")
+    print(agreement.to_string(index=False))
     if args.json:
-        args.json.write_text(json.dumps(results, indent=2) + "\n")
+        args.json.write_text(json.dumps({"studies": results,
+                                         "agreement": agreement.to_dict("records")},
+                                        indent=2) + "\n")
     return 0
 
 
