@@ -20,7 +20,7 @@ from ta_nlp.codes import CODES
 from ta_nlp.errors import CoderError
 from ta_nlp.rules.component import FACTORY_NAME, BehaviourRuler
 from ta_nlp.rules.logic import (Analyser, Context, PatientAnalysis, UnitAnalysis, decide,
-                                strip_disfluencies)
+                                keeps_floor, strip_disfluencies)
 from ta_nlp.rules.nlp import RULER_NAME, lemma_table, make_nlp
 
 #: Version of the rule coder (patterns + logic). Bump it when a change alters any output.
@@ -48,7 +48,7 @@ def _opens_with_laughter(text: str, clean: str, events: set[str] | None) -> bool
     match = _LAUGH.search(text)
     if match is not None:
         before = _MARKUP.sub(" ", text[:match.start()])
-        return len(_WORD.findall(before)) <= 2
+        return len(_WORD.findall(before)) == 0
     if events and "laughter" in events:
         return len(_WORD.findall(clean)) <= 4
     return False
@@ -143,7 +143,9 @@ class RuleCoder:
             spans = doc.spans[key] if key in doc.spans else None
             matches = ([(s.id_, s.start, s.end) for s in spans] if spans is not None
                        else find(doc))
-            self._units[text] = unit(doc, matches, mapping, len(text))
+            analysis = unit(doc, matches, mapping, len(text))
+            analysis.keeps_floor = keeps_floor(text)
+            self._units[text] = analysis
 
     def _analyse_patients(self, texts: list[str]) -> None:
         todo = list(dict.fromkeys(t for t in texts if t not in self._patients))

@@ -99,6 +99,7 @@ class UnitAnalysis:
     length: int
     sentences: tuple[Sentence, ...]
     backchannel_only: bool
+    keeps_floor: bool = False      # ends in "um", "so", "and", ",": the clinician goes on
 
 
 @dataclass(slots=True)
@@ -490,9 +491,11 @@ def decide(unit: UnitAnalysis, ctx: Context) -> Evidence:
     # ---- unit-level context
     if ctx.own_laughter:
         _add(ev, "humour", "humour.ctx_clinician_laughter", 0, unit.length)
-    elif ctx.patient_laughs_next:
+    elif ctx.patient_laughs_next and not (unit.sentences and unit.sentences[-1].question):
+        # a patient laughing at a question usually laughs at their own answer
         _add(ev, "humour", "humour.ctx_patient_laughs_after", 0, unit.length)
-    if unit.backchannel_only and (ctx.patient_next or ctx.overlaps_patient):
+    if unit.backchannel_only and not unit.keeps_floor and (ctx.patient_next or ctx.overlaps_patient):
+        # decision rule: a lone "OK" while the patient is mid-story; not "OK. Um" (keeps the floor)
         _add(ev, "listening", "listening.ctx_backchannel", 0, unit.length)
     return ev
 
@@ -543,6 +546,15 @@ _QNAMES = {"wh": "wh", "aux": "aux", "any": "any", "mark": "declarative", "tag":
 
 
 # ---------------------------------------------------------------------------------- speech
+
+_TRAILING_RE = re.compile(r"(?:\b(?:u+m+|u+h+|e+r+m+|e+r|so|and|but|then|because|cos)\b|,)[\s.…-]*$",
+                          re.IGNORECASE)
+
+
+def keeps_floor(text: str) -> bool:
+    """True when a unit trails off in a filler or connective ("OK. Um", "Right, so")."""
+    return _TRAILING_RE.search(text) is not None
+
 
 _FILLER_RE = re.compile(r",?\s*(?<![\w'-])(?:u+m+|u+h+|e+r+m+|e+r|u+h+m+|e+h+m+)(?![\w'-])"
                         r"(?:[,…]+|\.\.\.)?(?=[\s.?!]|$)", re.IGNORECASE)
