@@ -100,6 +100,12 @@ class RuleCoder:
         self.analyser = Analyser(lemma_table(), kinds, labels)
         self._units: dict[str, UnitAnalysis] = {}
         self._patients: dict[str, PatientAnalysis] = {}
+        # the lookup lemmatizer only matters to patterns that read LEMMA; the content lemmas of the
+        # contextual logic come from the same lookup table directly
+        uses_lemma = any(key.upper() == "LEMMA" for r in self.ruler.records if r.pattern
+                         for token in r.pattern for key in token)
+        self._disable = ([] if uses_lemma or "lemmatizer" not in self.nlp.pipe_names
+                         else ["lemmatizer"])
 
     # ------------------------------------------------------------------ configuration
     @property
@@ -139,11 +145,11 @@ class RuleCoder:
         # the ruler runs inside the pipeline; its matches are read back from doc.spans
         key = self.ruler.spans_key
         docs = self.nlp.pipe([s for s, _ in stripped], batch_size=256, disable=self._disable)
-        for text, (_s, mapping), doc in zip(todo, stripped, docs):
+        for text, (short, mapping), doc in zip(todo, stripped, docs):
             spans = doc.spans[key] if key in doc.spans else None
             matches = ([(s.id_, s.start, s.end) for s in spans] if spans is not None
                        else find(doc))
-            analysis = unit(doc, matches, mapping, len(text))
+            analysis = unit(doc, matches, mapping, len(text), short)
             analysis.keeps_floor = keeps_floor(text)
             self._units[text] = analysis
 
@@ -154,21 +160,14 @@ class RuleCoder:
         if len(self._patients) + len(todo) > _CACHE_LIMIT:
             self._patients.clear()
         patient = self.analyser.patient
-        for text, doc in zip(todo, self.nlp.tokenizer.pipe(todo, batch_size=256)):
-            self._patients[text] = patient(doc)
+        for text in todo:
+            self._patients[text] = patient(text)
 
     def code_text(self, text: str, context: Context | None = None) -> dict[str, list]:
         """Evidence of one clinician unit's clean text in a given context (default: none)."""
         self._analyse_units([text])
         return decide(self._units[text], context or Context())
 
-    @property
-    def _disable(self) -> list[str]:
-        # the lookup lemmatizer only matters to patterns that read LEMMA; content lemmas of the
-        # contextual logic come from the same lookup table directly
-        uses_lemma = any(key.upper() == "LEMMA" for r in self.ruler.records if r.pattern
-                         for token in r.pattern for key in token)
-        return [] if uses_lemma or "lemmatizer" not in self.nlp.pipe_names else ["lemmatizer"]
 
     # ------------------------------------------------------------------ the table
     def code_frame(self, utterances: pd.DataFrame) -> pd.DataFrame:

@@ -150,7 +150,7 @@ class _Variant:
     def __init__(self, key: str, steps, required, anchor, regex):
         self.key = key
         self.steps = steps          # [(test, low, high)]
-        self.required = required    # frozenset of ids of value sets its required tokens need
+        self.required = required    # bit mask of the value sets its required tokens need
         self.anchor = anchor        # (attr id, hashes) the first token must carry, or None
         self.regex = regex          # (attr id, regex) the first token must match, or None
 
@@ -162,16 +162,20 @@ class FastMatcher:
         """``strings``: the vocab's StringStore; ``common``: frequent words, avoided as index keys."""
         self._strings = strings
         self._common = frozenset(hash_string(w) for w in common)
-        self._regex_yes: dict[str, set[int]] = {}   # regex pattern -> hashes that match
-        self._regex_no: dict[str, set[int]] = {}    # ... and hashes that do not
+        # first-token regexes: per attribute, the hashes already tested and those that matched
+        self._regex_of: dict[int, dict[str, Any]] = {}
+        self._regex_known: dict[int, set[int]] = {}
+        self._regex_yes: dict[tuple[int, str], set[int]] = {}
         self._variants: list[_Variant] = []
         # Each distinct value set of a required token gets an id; a document "satisfies" the ids
         # of the sets one of its tokens belongs to; a pattern can only match when the document
         # satisfies all of its ids.
+        # (ids are bits of Python ints, so "satisfies all" is one AND)
         self._set_ids: dict[tuple[int, frozenset[int]], int] = {}
-        self._members: dict[int, dict[int, set[int]]] = {}     # attr -> hash -> set ids
+        self._members: dict[int, dict[int, int]] = {}          # attr -> hash -> mask of set ids
         self._member_keys: dict[int, frozenset[int]] = {}
-        self._by_set: dict[int, list[int]] = {}                # index set id -> variant numbers
+        self._index: dict[int, dict[int, list[_Variant]]] = {}  # attr -> hash -> variants
+        self._index_keys: dict[int, frozenset[int]] = {}
         self._always: list[int] = []                         # variants without a finite anchor
         self._attrs: list[int] = []
 
@@ -209,14 +213,22 @@ class FastMatcher:
             first_low = steps[0][1]
             anchor = _required_values(variant[0]) if first_low >= 1 else None
             regex = _first_regex(variant[0]) if first_low >= 1 and anchor is None else None
-            ids = frozenset(self._set_id(attr, hashes) for attr, hashes in required)
-            self._variants.append(_Variant(key, steps, ids, anchor, regex))
+            if regex is not None:
+                self._regex_of.setdefault(regex[0], {})[regex[1].pattern] = regex[1]
+                self._regex_known.pop(regex[0], None)  # new regex: re-test every string
+            mask = 0
+            for attr, hashes in required:
+                mask |= 1 << self._set_id(attr, hashes)
+            self._variants.append(_Variant(key, steps, mask, anchor, regex))
             if not required:
                 self._always.append(number)
             else:
                 # index by the most selective required token: fewest frequent words, then fewest values
-                best = min(required, key=lambda r: (len(r[1] & self._common), len(r[1])))
-                self._by_set.setdefault(self._set_id(*best), []).append(number)
+                attr, hashes = min(required, key=lambda r: (len(r[1] & self._common), len(r[1])))
+                bucket = self._index.setdefault(attr, {})
+                for h in hashes:
+                    bucket.setdefault(h, []).append(self._variants[number])
+                self._index_keys[attr] = frozenset(bucket)
 
     def _set_id(self, attr: int, hashes: frozenset[int]) -> int:
         key = (attr, hashes)
@@ -225,21 +237,28 @@ class FastMatcher:
             sid = self._set_ids[key] = len(self._set_ids)
             members = self._members.setdefault(attr, {})
             for h in hashes:
-                members.setdefault(h, set()).add(sid)
+                members[h] = members.get(h, 0) | (1 << sid)
             self._member_keys[attr] = frozenset(members)
         return sid
 
-    def _regex_hits(self, rx, values: set[int]) -> set[int]:
-        """The hashes among ``values`` whose string matches ``rx`` (results cached)."""
-        yes = self._regex_yes.setdefault(rx.pattern, set())
-        no = self._regex_no.setdefault(rx.pattern, set())
-        unknown = values - yes - no
-        for h in unknown:
-            (yes if rx.search(self._strings[h]) is not None else no).add(h)
-        if len(yes) + len(no) > 200_000:
-            yes.clear()
-            no.clear()
-        return values & yes
+    def _regex_hits(self, rx, attr: int, values: set[int]) -> set[int]:
+        """The hashes among ``values`` whose string matches ``rx`` (results cached per hash)."""
+        known = self._regex_known.setdefault(attr, set())
+        unknown = values - known
+        if unknown:
+            if len(known) > 200_000:
+                known.clear()
+                for cache in self._regex_yes.values():
+                    cache.clear()
+                unknown = values
+            strings = self._strings
+            for pattern, other in self._regex_of.get(attr, {}).items():
+                yes = self._regex_yes.setdefault((attr, pattern), set())
+                for h in unknown:
+                    if other.search(strings[h]) is not None:
+                        yes.add(h)
+            known |= unknown
+        return values & self._regex_yes.get((attr, rx.pattern), set())
 
     def _longest(self, cols, n: int, steps, k: int, i: int) -> int:
         last = len(steps)
@@ -275,26 +294,35 @@ class FastMatcher:
             table = table.reshape(-1, 1)
         cols = dict(zip(self._attrs, table.T.tolist()))
         present: dict[int, set[int]] = {attr: set(cols[attr]) for attr in self._members}
-        satisfied: set[int] = set()
+        satisfied = 0
         for attr, members in self._members.items():
             for h in present[attr] & self._member_keys[attr]:
                 satisfied |= members[h]
-        by_set = self._by_set
-        variants = self._variants
-        candidates = [variants[number] for sid in satisfied for number in by_set.get(sid, ())]
-        candidates.extend(variants[number] for number in self._always)
+        chosen: dict[int, _Variant] = {}
+        for attr, bucket in self._index.items():
+            for h in present[attr] & self._index_keys[attr]:
+                for v in bucket[h]:
+                    if v.required & satisfied == v.required:
+                        chosen[id(v)] = v
+        candidates = list(chosen.values())
+        candidates.extend(self._variants[number] for number in self._always)
+        positions: dict[int, dict[int, list[int]]] = {}
         found: dict[str, list[tuple[int, int]]] = {}
         for variant in candidates:
-            if not variant.required <= satisfied:
-                continue
             steps = variant.steps
             first = steps[0][0]
             if variant.anchor is not None:
                 attr, hashes = variant.anchor
-                starts: Sequence[int] = [i for i, v in enumerate(cols[attr]) if v in hashes]
+                where = positions.get(attr)
+                if where is None:
+                    where = positions[attr] = {}
+                    for i, v in enumerate(cols[attr]):
+                        where.setdefault(v, []).append(i)
+                hits = hashes & present[attr] if attr in present else hashes
+                starts: Sequence[int] = sorted(i for h in hits for i in where.get(h, ()))
             elif variant.regex is not None:
                 attr, rx = variant.regex
-                hits = self._regex_hits(rx, present.get(attr) or set(cols[attr]))
+                hits = self._regex_hits(rx, attr, present.get(attr) or set(cols[attr]))
                 starts = [i for i, v in enumerate(cols[attr]) if v in hits] if hits else ()
             else:
                 starts = range(n)

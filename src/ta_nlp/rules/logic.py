@@ -34,6 +34,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, IS_TITLE, LENGTH, SENT_START
+
 from ta_nlp.rules.lexicon import (
     ABILITY_MODALS, ACK_WORDS, ADVICE_MODALS, ANY_WORDS, AUX_WORDS, BACKCHANNEL_FILLERS,
     FUNCTION_WORDS, LEADING_FILLERS, LEADING_PAIRS, NUMBER_WORDS, PRECISION_WORDS,
@@ -50,13 +52,18 @@ _NARROW_SKIP = frozenset({"kind", "sort", "type", "of", "part", "bit", "exactly"
                           "kinds", "types", "the", "those", "these"})
 _LISTEN = "listening"
 # Words that make an elliptic question a request for new information ("Any pain?", "No fevers?")
+_NOT_CORE = ACK_WORDS | LEADING_FILLERS
+_NEGATIONS = frozenset({"not", "n't", "no", "never"})
 # After "So", these open the clinician's own agenda ("So I'd like you to ..."), not a check
 _AGENDA_AFTER_SO = frozenset({"i", "we", "let", "what", "how", "if", "now", "just", "next",
                               "then", "today", "first", "basically", "anyway"})
 _ANY_POLARITY = frozenset({"any", "anything", "anyone", "anybody", "anywhere", "no"})
 
-# A cue: (pattern id, kind, start char, end char).
-Cue = tuple[str, str, int, int]
+# A cue: (pattern id, start char, end char).
+Cue = tuple[str, int, int]
+_TOKEN_ATTRS = [IDX, LENGTH, IS_PUNCT, IS_SPACE, IS_TITLE, SENT_START]
+# A token as the analysis reads it: (text, lower, start char, end char, punct/space, title case).
+Tok = tuple[str, str, int, int, bool, bool]
 
 
 @dataclass(slots=True)
@@ -80,7 +87,7 @@ class Sentence:
     names_only: bool = False           # only capitalised words, e.g. a name called out: "Daniel?"
     deictic: bool = False              # "Here?" / "And there?": pointing during an examination
     negated: bool = False              # "not", "n't", "no", "never" in the sentence
-    cues: dict[str, list[Cue]] = field(default_factory=dict)
+    cues: dict[str, list[Cue]] = field(default_factory=dict)   # code -> matches of kind "cue"
     blocks: frozenset[str] = frozenset()
 
     @property
@@ -158,97 +165,117 @@ class Analyser:
             self._content_cache[lower] = out
         return out
 
-    def patient(self, doc) -> PatientAnalysis:
-        lowers = [t.lower_ for t in doc if not t.is_punct and not t.is_space]
-        content = {c for c in map(self.content_lemma, lowers) if c}
+    def patient(self, text: str) -> PatientAnalysis:
+        """Content lemmas of a patient unit (a regular-expression tokenizer is enough here)."""
+        lowers: list[str] = []
+        for m in _PATIENT_WORD.finditer(text.lower()):
+            base, clitic = m.group(1), m.group(2)
+            if clitic == "n't" and base.endswith("n"):
+                base = base[:-1]  # "don't" -> "do", "can't" -> "ca" as spaCy splits them
+            lowers.append(base)
+            if clitic:
+                lowers.append(clitic)
+        lemmas = self._lemmas
+        content = set(lemmas(lowers))
         vague: set[str] = set()
         for i, word in enumerate(lowers):
             if word in VAGUE_MARKERS:
-                for nxt in lowers[i + 1:i + 4]:
-                    lemma = self.content_lemma(nxt)
-                    if lemma:
-                        vague.add(lemma)
-                        break
-        texts = [t.text for t in doc if not t.is_space]
-        asks = bool(texts) and texts[-1] == "?"
+                found = lemmas(lowers[i + 1:i + 4])
+                if found:
+                    vague.add(found[0])
+        asks = text.rstrip().endswith("?")
         return PatientAnalysis(frozenset(content), frozenset(vague), len(lowers), asks)
 
     def unit(self, doc, matches: Iterable[tuple[str, int, int]],
-             mapping: list[int] | None = None, length: int | None = None) -> UnitAnalysis:
+             mapping: list[int] | None = None, length: int | None = None,
+             text: str | None = None) -> UnitAnalysis:
         """``mapping``: offsets of the doc's characters in the original text (see
-        :func:`strip_disfluencies`); ``length``: the original text's length."""
-        tokens = list(doc)
-        if mapping is None:
-            def start_of(tok):
-                return tok.idx
-
-            def end_of(tok):
-                return tok.idx + len(tok.text)
-        else:
-            def start_of(tok):
-                return mapping[tok.idx]
-
-            def end_of(tok):
-                return mapping[tok.idx + len(tok.text) - 1] + 1
-        sent_bounds = [(s.start, s.end) for s in doc.sents] if len(doc) else []
-        sent_of = [0] * len(tokens)
+        :func:`strip_disfluencies`); ``length``: the original text's length; ``text``: the
+        doc's text when the caller has it (``Doc.text`` rebuilds it from the tokens)."""
+        # one pass over the tokens' attributes: (text, lower, start, end, punct/space, title case)
+        n = len(doc)
+        toks: list[Tok] = []
+        sent_bounds: list[tuple[int, int]] = []
+        if text is None:
+            text = doc.text
+        if n:
+            rows = doc.to_array(_TOKEN_ATTRS).tolist()
+            begin = 0
+            for i, (idx, length, punct, space, title, sent_start) in enumerate(rows):
+                word = text[idx:idx + length]
+                if mapping is None:
+                    s_char, e_char = idx, idx + length
+                else:
+                    s_char, e_char = mapping[idx], mapping[idx + length - 1] + 1
+                toks.append((word, word.lower(), s_char, e_char, bool(punct or space), bool(title)))
+                if sent_start == 1 and i:
+                    sent_bounds.append((begin, i))
+                    begin = i
+            sent_bounds.append((begin, n))
+        sent_of = [0] * n
         for index, (start, end) in enumerate(sent_bounds):
             for i in range(start, end):
                 sent_of[i] = index
         per_sent: list[dict[str, list[Cue]]] = [{} for _ in sent_bounds]
         blocks: list[set[str]] = [set() for _ in sent_bounds]
-        covered = [False] * len(tokens)
+        covered = [False] * n
+        labels = self._labels
+        kinds = self._kinds
         for pid, start, end in matches:
-            if start >= len(tokens):
+            if start >= n:
                 continue
-            code = self._labels.get(pid)
+            code = labels.get(pid)
             if code is None:
                 continue
-            kind = self._kinds.get(pid, "cue")
+            kind = kinds.get(pid, "cue")
             index = sent_of[start]
-            last = tokens[end - 1]
-            cue = (pid, kind, start_of(tokens[start]), end_of(last))
             if kind == "block":
                 blocks[index].add(code)
-            per_sent[index].setdefault(code, []).append(cue)
+            elif kind == "cue":
+                per_sent[index].setdefault(code, []).append((pid, toks[start][2], toks[end - 1][3]))
             if code == _LISTEN and kind != "block":
                 for i in range(start, end):
                     covered[i] = True
-        sentences = []
+        sentences = tuple(self._sentence(toks[start:end], per_sent[index], frozenset(blocks[index]))
+                          for index, (start, end) in enumerate(sent_bounds))
         n_words = 0
         backchannel_only = True
-        for index, (start, end) in enumerate(sent_bounds):
-            sentences.append(self._sentence(tokens, start, end, per_sent[index],
-                                            frozenset(blocks[index]), start_of, end_of))
-        for i, tok in enumerate(tokens):
-            if tok.is_punct or tok.is_space:
+        for i, tok in enumerate(toks):
+            if tok[4]:
                 continue
             n_words += 1
-            if not covered[i] and tok.lower_ not in BACKCHANNEL_FILLERS:
+            if not covered[i] and tok[1] not in BACKCHANNEL_FILLERS:
                 backchannel_only = False
-        return UnitAnalysis(length=len(doc.text) if length is None else length,
-                            sentences=tuple(sentences),
-                            backchannel_only=backchannel_only and n_words > 0
-                            and any(covered))
+        return UnitAnalysis(length=len(text) if length is None else length,
+                            sentences=sentences,
+                            backchannel_only=backchannel_only and n_words > 0 and any(covered))
 
-    def _sentence(self, tokens, start: int, end: int, cues: dict[str, list[Cue]],
-                  blocks: frozenset[str], start_of, end_of) -> Sentence:
-        toks = tokens[start:end]
+    def _lemmas(self, words: Iterable[str]) -> list[str]:
+        cache = self._content_cache
+        get = self.content_lemma
+        out = []
+        for w in words:
+            c = cache[w] if w in cache else get(w)
+            if c:
+                out.append(c)
+        return out
+
+    def _sentence(self, toks: list[Tok], cues: dict[str, list[Cue]],
+                  blocks: frozenset[str]) -> Sentence:
         words: list[str] = []
         word_pos: list[int] = []      # index into toks
+        titles: list[bool] = []
         has_q = False
         for j, tok in enumerate(toks):
-            text = tok.text
-            if "?" in text:
+            if "?" in tok[0]:
                 has_q = True
-            if tok.is_punct or tok.is_space:
+            if tok[4]:
                 continue
-            words.append(tok.lower_)
+            words.append(tok[1])
             word_pos.append(j)
-        s_char = start_of(toks[0]) if toks else 0
-        e_char = end_of(toks[-1]) if toks else 0
-        titles = [tok.is_title for tok in toks if not (tok.is_punct or tok.is_space)]
-        # strip trailing spaces/punctuation-free ends are fine; trim leading spaces
+            titles.append(tok[5])
+        s_char = toks[0][2] if toks else 0
+        e_char = toks[-1][3] if toks else 0
         i = _skip_fillers(words, 0)
         opener = words[i] if i < len(words) else ""
         after = tuple(words[i + 1:i + 5])
@@ -267,13 +294,14 @@ class Analyser:
                 late_q = True
             elif _tag_question(toks, words, qi):
                 qtype = "tag"
-            elif any(w in _ANY_POLARITY for w in words):
+            elif not _ANY_POLARITY.isdisjoint(words):
                 qtype = "any"   # "So, apart from that, any other problems?" / "No history of asthma?"
             else:
                 qtype = "mark"
-        content = frozenset(c for c in map(self.content_lemma, decl_words) if c)
-        has_content = bool(content) or any(self.content_lemma(w) for w in words)
-        core = [w for w in words if w not in ACK_WORDS and w not in LEADING_FILLERS]
+        all_content = self._lemmas(words)
+        content = frozenset(self._lemmas(decl_words)) if late_q else frozenset(all_content)
+        has_content = bool(all_content)
+        core = [w for w in words if w not in _NOT_CORE]
         narrow = None
         precision = False
         if qtype == "wh" and len(core) <= 8:
@@ -285,7 +313,7 @@ class Analyser:
         if qtype is not None and not has_content and not has_q:
             qtype = None  # a fragment: "Do you", "Have you been"
         subject = words[qi + 1] if qtype == "aux" and not late_q and qi + 1 < len(words) else ""
-        decl_len = len([w for w in decl_words if w not in ACK_WORDS and w not in LEADING_FILLERS])
+        decl_len = (len([w for w in decl_words if w not in _NOT_CORE]) if late_q else len(core))
         choice = "or" in words[len(decl_words):]
         names_only = 0 < len(titles) <= 3 and all(titles)
         deictic = len(core) <= 2 and any(w in ("here", "there") for w in core)
@@ -294,7 +322,7 @@ class Analyser:
                         narrow_target=narrow, precision=precision, late=late_q,
                         has_content=has_content, subject=subject, names_only=names_only,
                         decl_len=decl_len, choice=choice, deictic=deictic,
-                        negated=any(w in ("not", "n't", "no", "never") for w in words),
+                        negated=not _NEGATIONS.isdisjoint(words),
                         cues=cues, blocks=blocks)
 
     def _narrow_target(self, words: list[str], i: int) -> str | None:
@@ -353,7 +381,7 @@ def _qtype(words: list[str], i: int, has_q: bool) -> str | None:
 def _tag_question(toks, words: list[str], i: int) -> bool:
     """"..., is that right?": a tag after a comma closing a declarative."""
     body = words[i:]
-    texts = [t.text for t in toks if not t.is_space]
+    texts = [t[0] for t in toks if t[0].strip()]
     while texts and texts[-1] in ("?", ".", "!", "..."):
         texts.pop()
     for tag in TAG_ENDINGS:
@@ -366,7 +394,7 @@ def _tag_question(toks, words: list[str], i: int) -> bool:
 
 def _late_question(toks, words: list[str], word_pos: list[int]) -> tuple[str, int] | None:
     """A wh/aux clause after a comma in a sentence ending with "?"; (qtype, first word index)."""
-    breaks = {j for j, tok in enumerate(toks) if tok.text in _CLAUSE_BREAKS}
+    breaks = {j for j, tok in enumerate(toks) if tok[0] in _CLAUSE_BREAKS}
     for k in range(1, len(words)):
         if word_pos[k] - 1 in breaks or words[k] in ("so", "and"):
             j = _skip_fillers(words, k)
@@ -386,8 +414,11 @@ def _late_question(toks, words: list[str], word_pos: list[int]) -> tuple[str, in
 Evidence = dict[str, list[tuple[str, int, int]]]
 
 
-def _cues(sentence: Sentence, code: str, kind: str = "cue") -> list[Cue]:
-    return [c for c in sentence.cues.get(code, ()) if c[1] == kind]
+def _cues(sentence: Sentence, code: str) -> list[Cue]:
+    return sentence.cues.get(code, _NONE)
+
+
+_NONE: list[Cue] = []
 
 
 def _add(evidence: Evidence, code: str, pid: str, start: int, end: int) -> None:
@@ -440,14 +471,14 @@ def decide(unit: UnitAnalysis, ctx: Context) -> Evidence:
         for code in ("transition", "touch", "empathy", "humour", "listening"):
             if code in blocked:
                 continue
-            for pid, _kind, start, end in _cues(s, code):
+            for pid, start, end in _cues(s, code):
                 _add(ev, code, pid, start, end)
         # ---- restating: declaratives, declarative questions and tag questions
         restated = False
         restating_cues = []
         if "restating" not in blocked and (not s.interrogative or s.late):
             restating_cues = _cues(s, "restating")
-            for pid, _kind, start, end in restating_cues:
+            for pid, start, end in restating_cues:
                 _add(ev, "restating", pid, start, end)
                 restated = True
             if not restating_cues:
@@ -472,7 +503,7 @@ def decide(unit: UnitAnalysis, ctx: Context) -> Evidence:
                 _add(ev, "restating", "restating.ctx_so_check", s.start, s.end)
         if "information_gathering" not in blocked and not clarified:
             cues = _cues(s, "information_gathering")
-            for pid, _kind, start, end in cues:
+            for pid, start, end in cues:
                 _add(ev, "information_gathering", pid, start, end)
             if not cues and _seeks_information(s, ctx):
                 _add(ev, "information_gathering",
@@ -480,12 +511,12 @@ def decide(unit: UnitAnalysis, ctx: Context) -> Evidence:
         # ---- education: statements only; pain education takes the sentence from education
         if s.qtype not in ("wh", "aux", "any", "mark"):
             pain = [] if "pain_education" in blocked else _cues(s, "pain_education")
-            for pid, _kind, start, end in pain:
+            for pid, start, end in pain:
                 _add(ev, "pain_education", pid, start, end)
             if "education" not in blocked:
                 # advice in the same sentence stays education; the pain-mechanism words do not
-                for pid, _kind, start, end in _cues(s, "education"):
-                    if not any(start < p_end and p_start < end for _p, _k, p_start, p_end in pain):
+                for pid, start, end in _cues(s, "education"):
+                    if not any(start < p_end and p_start < end for _p, p_start, p_end in pain):
                         _add(ev, "education", pid, start, end)
         after_question = s.question
     # ---- unit-level context
@@ -503,9 +534,9 @@ def decide(unit: UnitAnalysis, ctx: Context) -> Evidence:
 def _clarifying(s: Sentence, ctx: Context, restated: bool,
                 after_question: bool) -> list[tuple[str, int, int]]:
     """Evidence that a question checks or refines what the patient already said."""
-    cues = [(pid, start, end) for pid, _kind, start, end in _cues(s, "clarifying_question")]
+    cues = _cues(s, "clarifying_question")
     if cues:
-        return cues
+        return list(cues)
     span = (s.start, s.end)
     if s.qtype in ("mark", "tag") and not after_question:
         # a declarative or tag question checks what was said when it restates, reuses the
@@ -556,9 +587,13 @@ def keeps_floor(text: str) -> bool:
     return _TRAILING_RE.search(text) is not None
 
 
-_FILLER_RE = re.compile(r",?\s*(?<![\w'-])(?:u+m+|u+h+|e+r+m+|e+r|u+h+m+|e+h+m+)(?![\w'-])"
-                        r"(?:[,…]+|\.\.\.)?(?=[\s.?!]|$)", re.IGNORECASE)
-_REPEAT_RE = re.compile(r"(?<![\w'-])([\w']+)((?:[,…-]*\s+\1(?![\w'-]))+)", re.IGNORECASE)
+_WORD_RE = re.compile(r"[\w'-]+")
+_PATIENT_WORD = re.compile(r"([a-z0-9]+(?:-[a-z0-9]+)*)('s|n't|'re|'ve|'ll|'d|'m|’s)?")
+_FILLER_WORD = re.compile(r"(?:u+m+|u+h+|e+r+m+|e+r|u+h+m+|e+h+m+)$", re.IGNORECASE)
+_GAP_RE = re.compile(r"[,…-]*\s+$")
+# a cheap first look: a filler word, or a word said twice in a row
+_MAYBE_DISFLUENT = re.compile(r"(?<![\w'-])(?:u+[mh]+m*|e+r+m*|e+h+m+)(?![\w'-])"
+                              r"|(?<![\w'-])([\w']+)-?[,…-]*\s+\1(?![\w'-])", re.IGNORECASE)
 
 
 def strip_disfluencies(text: str) -> tuple[str, list[int] | None]:
@@ -568,19 +603,39 @@ def strip_disfluencies(text: str) -> tuple[str, list[int] | None]:
     of that character in ``text``; ``None`` when nothing changed. Cue patterns then match across
     disfluencies, and evidence offsets map back into the original ``clean_text``.
     """
+    if not _MAYBE_DISFLUENT.search(text):
+        return text, None
     drop: list[tuple[int, int]] = []
-    for m in _FILLER_RE.finditer(text):
-        end = m.end()
-        # "... check. Um. How's" -> "... check. How's": drop the filler's own full stop too
-        before = text[:m.start()].rstrip()
-        if end < len(text) and text[end] in ".?!" and before[-1:] in (".", "?", "!"):
-            end += 1
-        drop.append((m.start(), end))
-    for m in _REPEAT_RE.finditer(text):
-        drop.append((m.start(2), m.end(2)))
+    previous: tuple[int, int, str] | None = None
+    for m in _WORD_RE.finditer(text):
+        start, end = m.span()
+        word = m.group()
+        low = word.lower().rstrip("-")
+        if _FILLER_WORD.match(low):
+            # "you, um, stand" -> "you stand": the comma before goes too
+            left = start
+            while left > 0 and text[left - 1] == " ":
+                left -= 1
+            if left > 0 and text[left - 1] == ",":
+                left -= 1
+            elif left == start and start > 0 and not text[start - 1].isspace():
+                continue  # glued to something else: not a filler word
+            right = end
+            while right < len(text) and text[right] in ",…":
+                right += 1
+            if text.startswith("...", right):
+                right += 3
+            # "... check. Um. How's" -> "... check. How's": the filler's own full stop goes too
+            if right < len(text) and text[right] in ".?!" and text[:left].rstrip()[-1:] in (".", "?", "!"):
+                right += 1
+            drop.append((left, right))
+            continue
+        if previous is not None and low and low == previous[2] \
+                and _GAP_RE.match(text, previous[1], start):
+            drop.append((previous[0], start))  # "I, I think" / "I- I think" -> "I think"
+        previous = (start, end, low)
     if not drop:
         return text, None
-    drop.sort()
     keep = [True] * len(text)
     for start, end in drop:
         for i in range(start, end):
