@@ -442,7 +442,8 @@ def _restating(s: Sentence, ctx: Context) -> tuple[str, int, int] | None:
     if n >= 3 and n / len(content) >= 0.6:
         return ("restating.ctx_lemma_overlap", s.start, s.end)
     core = s.decl_len if s.late else s.core_len
-    if core <= 8 and n and not ctx.patient_asked and not ctx.opening and not s.negated \
+    if core <= 8 and n and not ctx.patient_asked and not (ctx.opening and s.names_only) \
+            and not s.negated \
             and 3 * len(content & (ctx.last or ctx.window)) >= 2 * len(content):
         return ("restating.ctx_echo", s.start, s.end)
     return None
@@ -591,6 +592,7 @@ _WORD_RE = re.compile(r"[\w'-]+")
 _PATIENT_WORD = re.compile(r"([a-z0-9]+(?:-[a-z0-9]+)*)('s|n't|'re|'ve|'ll|'d|'m|’s)?")
 _FILLER_WORD = re.compile(r"(?:u+m+|u+h+|e+r+m+|e+r|u+h+m+|e+h+m+)$", re.IGNORECASE)
 _GAP_RE = re.compile(r"[,…-]*\s+$")
+_LAUGH_WORDS = frozenset({"ha", "hah", "he", "heh", "hee", "ho"})   # "ha ha" is not a stutter
 # a cheap first look: a filler word, or a word said twice in a row
 _MAYBE_DISFLUENT = re.compile(r"(?<![\w'-])(?:u+[mh]+m*|e+r+m*|e+h+m+)(?![\w'-])"
                               r"|(?<![\w'-])([\w']+)-?[,…-]*\s+\1(?![\w'-])", re.IGNORECASE)
@@ -630,7 +632,7 @@ def strip_disfluencies(text: str) -> tuple[str, list[int] | None]:
                 right += 1
             drop.append((left, right))
             continue
-        if previous is not None and low and low == previous[2] \
+        if previous is not None and low and low == previous[2] and low not in _LAUGH_WORDS \
                 and _GAP_RE.match(text, previous[1], start):
             drop.append((previous[0], start))  # "I, I think" / "I- I think" -> "I think"
         previous = (start, end, low)
