@@ -201,12 +201,12 @@ class Analyser:
         if n:
             rows = doc.to_array(_TOKEN_ATTRS).tolist()
             begin = 0
-            for i, (idx, length, punct, space, title, sent_start) in enumerate(rows):
-                word = text[idx:idx + length]
+            for i, (idx, size, punct, space, title, sent_start) in enumerate(rows):
+                word = text[idx:idx + size]
                 if mapping is None:
-                    s_char, e_char = idx, idx + length
+                    s_char, e_char = idx, idx + size
                 else:
-                    s_char, e_char = mapping[idx], mapping[idx + length - 1] + 1
+                    s_char, e_char = mapping[idx], mapping[idx + size - 1] + 1
                 toks.append((word, word.lower(), s_char, e_char, bool(punct or space), bool(title)))
                 if sent_start == 1 and i:
                     sent_bounds.append((begin, i))
