@@ -4,28 +4,38 @@ A clinician unit is analysed once (sentences, question type, content lemmas, cue
 text), then decided in its context: the content lemmas of the patient's preceding units (a window
 of ``window`` patient units), whether the patient speaks next, and laughter around it.
 
-Evidence ids of the contextual decisions (``<code>.ctx_<name>``):
+Evidence ids of the contextual decisions (``<code>.ctx_<name>``; documented in docs/codebook.md):
 
 ``information_gathering.ctx_wh_question`` / ``ctx_aux_question`` / ``ctx_any_question`` /
-``ctx_declarative_question`` / ``ctx_tag_question``
-    a question (wh-word, auxiliary inversion, "any ...", rising "?", tag) that is not a check of
-    what the patient said, a permission/comprehension/admin check, an offer, or an instruction.
+``ctx_declarative_question``
+    a question (wh-word, auxiliary inversion, "any ..."/"no ...?", rising "?") that is not a check of
+    what the patient said, a tag question, a permission/comprehension/admin check, an offer, an
+    instruction (the ``block`` patterns of information_gathering.jsonl), a self-question ("am I
+    ...?") or a name called out ("Daniel?").
 ``clarifying_question.ctx_checks_restatement``
-    a declarative question or tag question that restates the patient's words.
+    a declarative or tag question that restates, reuses the patient's last words or opens with
+    "So ...".
+``clarifying_question.ctx_fronted_echo``
+    the patient's words fronted before a choice question ("Sharp when you step, a catch or a stab?").
 ``clarifying_question.ctx_narrows``
-    a short wh-question that narrows something vague the patient just said ("Which fingers?"
-    after "some of my fingers"; "Where exactly?").
+    a short wh-question that narrows something the patient just said ("Which fingers?" after
+    "some of my fingers"; "Where exactly?").
 ``restating.ctx_second_person``
     a "So ..." / "You ..." declarative whose content lemmas come mostly from the patient.
 ``restating.ctx_lemma_overlap``
     a declarative sharing at least three content lemmas (and 60 % of its own) with the patient.
 ``restating.ctx_echo``
-    a short echo ("Twice, OK." / "Left elbow.") whose content words the patient just said.
+    a short echo ("Twice, OK." / "Left elbow.") whose content words the patient just said (not an
+    answer to the patient's own question, not a negation).
+``restating.ctx_so_check``
+    a "So ...?" check of the patient's words.
 ``humour.ctx_clinician_laughter`` / ``humour.ctx_patient_laughs_after``
-    laughter in the clinician's unit, or the patient's next unit opens with laughter.
+    laughter in the clinician's unit, or the patient's next unit opens with laughter (not after a
+    question: patients laugh at their own answers).
 ``listening.ctx_backchannel``
     a unit made only of backchannels ("Mm-hmm.", "OK.") while the patient keeps the floor (the
-    patient speaks next, or the unit overlaps the patient's talk).
+    patient speaks next, or the unit overlaps the patient's talk), unless the unit trails off in a
+    filler ("OK. Um").
 """
 
 from __future__ import annotations
