@@ -66,7 +66,7 @@ CATALOGUE: dict[str, str] = {
     "E321": "Cannot write the model to {path}: it is {found}. {fix}",
     "E322": "Base encoder '{base}' cannot be used: {reason}. {fix}",
     "E323": "Bad training arguments ({found}): expected epochs >= 1, batch size >= 1, max length "
-            ">= 8 and context units >= 0.",
+            ">= 8, context units >= 0 and pooling 'mean' or 'mean+max'.",
     "E324": "{path}: the {split} split has no labelled clinician units. Add transcripts, or run "
             "`python scripts/make_splits.py` so that each split gets some.",
     # --- annotations and evaluation (E4xx)

@@ -52,6 +52,19 @@ def default_rules():
     return RuleCoder()
 
 
+def _rules_identity(rules) -> dict:
+    """Which rule coder the ensemble was tuned with (its config hash changes with its output)."""
+    import hashlib
+
+    config = getattr(rules, "config", {})
+    config = config() if callable(config) else config
+    blob = json.dumps(config, sort_keys=True, default=str).encode()
+    return {"coder": f"{type(rules).__module__}.{type(rules).__name__}",
+            "name": getattr(rules, "name", "rules"),
+            "version": config.get("version") if isinstance(config, dict) else None,
+            "config_sha256": hashlib.sha256(blob).hexdigest()}
+
+
 def combine(scores: np.ndarray, fired: np.ndarray, model_thresholds: np.ndarray,
             rule_thresholds: np.ndarray) -> np.ndarray:
     """Ensemble decisions (bool, shape of ``scores``); NaN rule threshold = rules unused."""
@@ -117,7 +130,7 @@ def tune_ensemble(model_dir: str | Path, data: str | Path = "data/annotated",
     rule_thresholds = tune_rule_thresholds(dev["gold"], dev["scores"], dev["fired"], thresholds)
     ensemble = {
         "method": DESCRIPTION,
-        "rules": {"coder": "ta_nlp.rules.RuleCoder", "name": getattr(rules, "name", "rules")},
+        "rules": _rules_identity(rules),
         "min_gain": MIN_GAIN,
         "codes": {c: {"model_threshold": round(float(t), 2),
                       "rule_threshold": None if np.isnan(r) else round(float(r), 2)}

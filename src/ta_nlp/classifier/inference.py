@@ -206,7 +206,7 @@ def load_model(path: str | Path | None = None, base: str | Path | None = None,
         encoder.load_state_dict(load_file(str(folder / ENCODER_WEIGHTS_NAME)), strict=False)
     head_cfg = config["head"]
     head = Head(int(config["hidden_size"]), len(codes), int(head_cfg["hidden"]),
-                float(head_cfg["dropout"]))
+                float(head_cfg["dropout"]), head_cfg.get("pooling", "mean"))
     head.load_state_dict(load_file(str(folder / HEAD_WEIGHTS_NAME)))
     network = UnitClassifier(encoder, head).eval()
     if quantize:

@@ -1,9 +1,11 @@
 """The network: a (LoRA-adapted) BERT-style encoder and a small multi-label head.
 
-The head reads two mean-pooled vectors, over the whole pair and over the unit's own tokens, so it
-sees both the unit and how it relates to what came before: ``[mean_all; mean_unit]`` -> dropout ->
-Linear(2H, head_hidden) -> GELU -> dropout -> Linear(head_hidden, n_codes). Mean pooling matches
-how all-MiniLM-L6-v2 was trained (sentence-transformers mean pooling).
+The head reads pooled vectors of the last hidden states (see :data:`POOLINGS`): the mean over the
+whole pair and over the unit's own tokens, so it sees both the unit and how it relates to what
+came before, and (default) the element-wise max over the unit's tokens, so a short cue anywhere in
+a long unit ("let me *press* here") is not averaged away. Then dropout -> Linear(k*H,
+head_hidden) -> GELU -> dropout -> Linear(head_hidden, n_codes). Mean pooling matches how
+all-MiniLM-L6-v2 was trained (sentence-transformers mean pooling).
 """
 
 from __future__ import annotations
@@ -19,12 +21,21 @@ LORA_TARGETS: tuple[str, ...] = ("query", "key", "value", "attention.output.dens
                                  "intermediate.dense", "output.dense")
 
 
+#: Pooling names -> the vectors concatenated for the head.
+POOLINGS: dict[str, tuple[str, ...]] = {
+    "mean": ("mean_all", "mean_unit"),
+    "mean+max": ("mean_all", "mean_unit", "max_unit"),
+}
+DEFAULT_POOLING = "mean+max"
+
+
 class Head(nn.Module):
     def __init__(self, hidden_size: int, n_codes: int, head_hidden: int = 256,
-                 dropout: float = 0.1):
+                 dropout: float = 0.1, pooling: str = DEFAULT_POOLING):
         super().__init__()
+        self.pooling = POOLINGS[pooling]
         self.dropout = nn.Dropout(dropout)
-        self.dense = nn.Linear(2 * hidden_size, head_hidden)
+        self.dense = nn.Linear(len(self.pooling) * hidden_size, head_hidden)
         self.act = nn.GELU()
         self.out = nn.Linear(head_hidden, n_codes)
 
@@ -35,6 +46,11 @@ class Head(nn.Module):
 def _mean(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     mask = mask.to(hidden.dtype).unsqueeze(-1)
     return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+
+
+def _max(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    masked = hidden.masked_fill(mask.unsqueeze(-1) <= 0, torch.finfo(hidden.dtype).min)
+    return masked.max(dim=1).values
 
 
 class UnitClassifier(nn.Module):
@@ -51,7 +67,10 @@ class UnitClassifier(nn.Module):
         return self.logits(hidden, attention_mask, unit_mask)
 
     def logits(self, hidden, attention_mask, unit_mask) -> torch.Tensor:
-        pooled = torch.cat([_mean(hidden, attention_mask), _mean(hidden, unit_mask)], dim=-1)
+        parts = {"mean_all": lambda: _mean(hidden, attention_mask),
+                 "mean_unit": lambda: _mean(hidden, unit_mask),
+                 "max_unit": lambda: _max(hidden, unit_mask)}
+        pooled = torch.cat([parts[name]() for name in self.head.pooling], dim=-1)
         return self.head(pooled)
 
 

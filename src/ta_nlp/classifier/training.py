@@ -163,7 +163,7 @@ def train(data: str | Path = "data/annotated", out: str | Path = "models/custom"
           max_length: int = 128, context_units: int = 2, batch_size: int = 16,
           learning_rate: float = 5e-4, weight_decay: float = 0.01, lora_r: int = 8,
           lora_alpha: int = 16, lora_dropout: float = 0.1, head_hidden: int = 256,
-          head_dropout: float = 0.1, train_layers: int | None = 3, splits_file: str | Path | None = None,
+          head_dropout: float = 0.1, pooling: str = "mean+max", train_layers: int | None = 3, splits_file: str | Path | None = None,
           primock_dir: str | Path | None = None, limit_batches: int | None = None,
           tune_with_rules: bool = True, force: bool = False,
           progress: Callable[[str], None] | None = None) -> Path:
@@ -183,12 +183,14 @@ def train(data: str | Path = "data/annotated", out: str | Path = "models/custom"
     import torch
     from safetensors.torch import save_file
 
-    from ta_nlp.classifier.network import Head, UnitClassifier, add_lora, layer_stack
+    from ta_nlp.classifier.network import POOLINGS, Head, UnitClassifier, add_lora, layer_stack
 
     say = progress or log.info
-    if epochs < 1 or batch_size < 1 or max_length < 8 or context_units < 0:
+    if (epochs < 1 or batch_size < 1 or max_length < 8 or context_units < 0
+            or pooling not in POOLINGS):
         raise CoderError.make("E323", found=f"epochs={epochs}, batch_size={batch_size}, "
-                                            f"max_length={max_length}, context_units={context_units}")
+                                            f"max_length={max_length}, context_units={context_units}, "
+                                            f"pooling={pooling!r}")
     out = Path(out)
     _prepare_out(out, force)
     resolved = resolve_base(base)
@@ -215,7 +217,7 @@ def train(data: str | Path = "data/annotated", out: str | Path = "models/custom"
         keep = tuple(f"layer.{i}." for i in top_layers)
         for name, param in encoder.named_parameters():
             param.requires_grad = any(k in name for k in keep)
-    head = Head(hidden_size, len(CODES), head_hidden, head_dropout)
+    head = Head(hidden_size, len(CODES), head_hidden, head_dropout, pooling)
     network = UnitClassifier(encoder, head)
     trainable = [(n, p) for n, p in network.named_parameters() if p.requires_grad]
     n_trainable = sum(p.numel() for _, p in trainable)
@@ -343,7 +345,7 @@ def train(data: str | Path = "data/annotated", out: str | Path = "models/custom"
                   "targets": sorted(encoder.peft_config["default"].target_modules)}
                  if lora else None),
         "head": {"hidden": head_hidden, "dropout": head_dropout,
-                 "pooling": "mean over all tokens + mean over unit tokens"},
+                 "pooling": pooling, "pooled": list(POOLINGS[pooling])},
         "training": {
             "data": str(data), "splits_file": str(splits_file) if splits_file else None,
             "seed": seed, "epochs": epochs, "best_epoch": best["epoch"],
