@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ta_nlp.classifier.ensemble import combine, tune_rule_thresholds
+from ta_nlp.classifier.ensemble import combine, tune_thresholds
 from ta_nlp.classifier.metrics import METRIC_COLUMNS, prf_table, tune_threshold
 
 pytest.importorskip("transformers")
@@ -93,15 +93,31 @@ def test_tune_threshold_picks_the_best_f1():
     assert tune_threshold(np.zeros(4), np.linspace(0, 1, 4)) == 0.5
 
 
-def test_ensemble_combination_and_tuning():
+def test_ensemble_combination():
+    scores = np.array([[0.9], [0.4], [0.4], [0.1], [0.45]])
+    fired = np.array([[0], [1], [1], [1], [0]])
+    nan = np.array([np.nan])
+    t = np.array([0.5])
+    assert combine(scores, fired, t, nan)[:, 0].tolist() == [1, 0, 0, 0, 0]      # model alone
+    assert combine(scores, fired, t, np.array([0.3]))[:, 0].tolist() == [1, 1, 1, 0, 0]
+    assert combine(scores, fired, nan, np.array([0.0]))[:, 0].tolist() == [0, 1, 1, 1, 0]  # rules
+
+
+def test_ensemble_tuning_hand_worked():
     scores = np.array([[0.9], [0.4], [0.4], [0.1], [0.45]])
     fired = np.array([[0], [1], [1], [1], [0]])
     gold = np.array([[1], [1], [1], [0], [0]])
-    t = np.array([0.5])
-    assert combine(scores, fired, t, np.array([np.nan]))[:, 0].tolist() == [1, 0, 0, 0, 0]
-    assert combine(scores, fired, t, np.array([0.3]))[:, 0].tolist() == [1, 1, 1, 0, 0]
-    # model alone: F1 0.5; rule-assisted with l in (0.1, 0.4]: F1 1.0; l <= 0.1: 6/7
-    tuned = tune_rule_thresholds(gold, scores, fired, t)
-    assert tuned[0] == pytest.approx(0.11)
-    # no gain -> rules unused
-    assert np.isnan(tune_rule_thresholds(np.array([[1], [0], [0], [0], [0]]), scores, fired, t)[0])
+    # model alone at 0.5: F1 0.5. Perfect: model_threshold in (0.45, 0.9] and rule_threshold in
+    # (0.1, 0.4]; the search goes upwards from 0 and keeps the first best: 0.46 and 0.12.
+    alone, rule = tune_thresholds(gold, scores, fired, np.array([0.5]))
+    assert (alone[0], rule[0]) == (0.46, 0.12)
+    # the model is wrong, the rules are right: the model never decides alone (above 0.9), the
+    # rules decide (rule threshold 0)
+    anti = np.array([[0.1], [0.2], [0.3], [0.9], [0.8]])
+    alone, rule = tune_thresholds(gold, anti, gold, np.array([0.5]))
+    assert (alone[0], rule[0]) == (0.92, 0.0)
+    assert combine(anti, gold, alone, rule)[:, 0].tolist() == [1, 1, 1, 0, 0]
+    # no gain over the model alone: unchanged, rules unused
+    alone, rule = tune_thresholds(np.array([[1], [0], [0], [0], [0]]), scores, fired,
+                                  np.array([0.5]))
+    assert alone[0] == 0.5 and np.isnan(rule[0])

@@ -2,15 +2,18 @@
 
 Decision for code *c* of a clinician unit with model score *p* and rule outcome *r*::
 
-    positive  if  p >= t_c                      (the model is confident on its own)
+    positive  if  p >= m_c                      (the model is confident on its own)
               or  r and p >= l_c                (a rule fired and the model does not object)
 
-``t_c`` is the model's own dev-tuned threshold (``thresholds.json``). ``l_c`` (``rule_threshold``,
-``<= t_c``) is tuned per code on the dev split over ``{none, 0, 0.01, ..., t_c}``: ``none`` means the
-rules are ignored for that code, ``0`` means a rule firing is enough. A rule threshold is only
-adopted when it raises that code's dev F1 by at least :data:`MIN_GAIN` (so noise on a small dev
-split does not switch the rules on). Evidence: the rules' spans when a rule fired for the code,
-else the model span. Parameters live in ``ensemble.json`` of the model folder.
+Both thresholds are tuned per code on the dev split, jointly, to maximise that code's F1 (so the
+macro-F1 over codes): ``m_c`` (``model_threshold``) over ``{0, 0.02, ..., 1, never}`` and ``l_c``
+(``rule_threshold``) over ``{0, 0.02, ..., m_c, unused}``. The special values cover the pure
+cases: ``m_c`` = the model's own threshold with ``l_c`` unused is the model alone; ``m_c`` = never
+with ``l_c`` = 0 is the rules alone; in between, rules that fire are accepted unless the model is
+confident they are wrong, and the model alone must be more confident than usual. The search starts
+from the model alone and moves only for a dev F1 gain of at least :data:`MIN_GAIN`, so noise on a
+small dev split does not switch the rules on. In ``ensemble.json`` "never" and "unused" are null.
+Evidence: the rules' spans when a rule fired for the code, else the model span.
 """
 
 from __future__ import annotations
@@ -28,11 +31,14 @@ from ta_nlp.codes import CODES
 from ta_nlp.corpus import labelled_mask, load_splits
 from ta_nlp.io import atomic_write_json
 
-#: Smallest dev F1 gain for which a code uses the rules.
+#: Smallest dev F1 gain for which a code departs from the model alone.
 MIN_GAIN = 0.005
+#: Threshold grid of the search (both thresholds).
+GRID = np.round(np.arange(0.0, 1.0 + 1e-9, 0.02), 2)
 
-DESCRIPTION = ("positive if model score >= model_threshold, or if a rule fired and model score >= "
-               "rule_threshold (null: rules not used for this code); rule_threshold tuned on dev")
+DESCRIPTION = ("positive if model score >= model_threshold (null: never on its own), or if a rule "
+               "fired and model score >= rule_threshold (null: rules unused for this code); both "
+               "tuned per code on dev")
 
 
 def rules_available() -> bool:
@@ -67,29 +73,39 @@ def _rules_identity(rules) -> dict:
 
 def combine(scores: np.ndarray, fired: np.ndarray, model_thresholds: np.ndarray,
             rule_thresholds: np.ndarray) -> np.ndarray:
-    """Ensemble decisions (bool, shape of ``scores``); NaN rule threshold = rules unused."""
-    use = ~np.isnan(rule_thresholds)
-    lower = np.where(use, rule_thresholds, np.inf)
-    return (scores >= model_thresholds) | (fired.astype(bool) & (scores >= lower))
+    """Ensemble decisions (bool, shape of ``scores``); a NaN threshold means never / unused."""
+    alone = np.where(np.isnan(model_thresholds), np.inf, model_thresholds)
+    lower = np.where(np.isnan(rule_thresholds), np.inf, rule_thresholds)
+    return (scores >= alone) | (fired.astype(bool) & (scores >= lower))
 
 
-def tune_rule_thresholds(gold: np.ndarray, scores: np.ndarray, fired: np.ndarray,
-                         model_thresholds: np.ndarray) -> np.ndarray:
-    """Per-code ``rule_threshold`` (NaN = unused) maximising dev F1, see module doc."""
-    out = np.full(gold.shape[1], np.nan)
-    for j in range(gold.shape[1]):
-        if not gold[:, j].any() or not fired[:, j].any():
+def tune_thresholds(gold: np.ndarray, scores: np.ndarray, fired: np.ndarray,
+                    model_thresholds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-code ``(model_threshold, rule_threshold)`` arrays (NaN = never / unused) maximising
+    dev F1 as described in the module doc."""
+    n = gold.shape[1]
+    alone_t = np.asarray(model_thresholds, dtype=float).copy()
+    rule_t = np.full(n, np.nan)
+    for j in range(n):
+        g, s, r = gold[:, j].astype(bool), scores[:, j], fired[:, j].astype(bool)
+        if not g.any():
             continue
-        model_pos = scores[:, j] >= model_thresholds[j]
-        alone = f1_at(gold[:, j], model_pos)
-        candidates = np.round(np.arange(0.0, model_thresholds[j] + 1e-9, 0.01), 2)
-        f1 = np.array([f1_at(gold[:, j], model_pos | (fired[:, j].astype(bool)
-                                                      & (scores[:, j] >= lower)))
-                       for lower in candidates])
-        best = int(np.argmax(f1))  # ties: the lowest rule threshold
-        if f1[best] >= alone + MIN_GAIN:
-            out[j] = candidates[best]
-    return out
+        start = f1_at(g, s >= alone_t[j])
+        best = (start, alone_t[j], np.nan)
+        for m in [*GRID, np.nan]:
+            model_pos = s >= (np.inf if np.isnan(m) else m)
+            f1 = f1_at(g, model_pos)
+            if f1 > best[0] + 1e-12:
+                best = (f1, m, np.nan)
+            if not r.any():
+                continue
+            for lower in GRID[GRID <= (1.0 if np.isnan(m) else m)]:
+                f1 = f1_at(g, model_pos | (r & (s >= lower)))
+                if f1 > best[0] + 1e-12:
+                    best = (f1, m, lower)
+        if best[0] >= start + MIN_GAIN:
+            alone_t[j], rule_t[j] = best[1], best[2]
+    return alone_t, rule_t
 
 
 def rule_outputs(rules, frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
@@ -127,14 +143,15 @@ def tune_ensemble(model_dir: str | Path, data: str | Path = "data/annotated",
         fired = rule_outputs(rules, frame, rows)[list(CODES)].to_numpy(dtype=bool)
         results[name] = {"gold": gold, "scores": scores, "fired": fired}
     dev = results["dev"]
-    rule_thresholds = tune_rule_thresholds(dev["gold"], dev["scores"], dev["fired"], thresholds)
+    alone_thresholds, rule_thresholds = tune_thresholds(dev["gold"], dev["scores"], dev["fired"],
+                                                        thresholds)
     ensemble = {
         "method": DESCRIPTION,
         "rules": _rules_identity(rules),
         "min_gain": MIN_GAIN,
-        "codes": {c: {"model_threshold": round(float(t), 2),
+        "codes": {c: {"model_threshold": None if np.isnan(t) else round(float(t), 2),
                       "rule_threshold": None if np.isnan(r) else round(float(r), 2)}
-                  for c, t, r in zip(CODES, thresholds, rule_thresholds)},
+                  for c, t, r in zip(CODES, alone_thresholds, rule_thresholds)},
     }
     metrics = json.loads((model_dir / METRICS_NAME).read_text(encoding="utf-8"))
     summary = {}
@@ -142,8 +159,8 @@ def tune_ensemble(model_dir: str | Path, data: str | Path = "data/annotated",
         tables = {
             "rules": prf_table(res["gold"], res["fired"], CODES),
             "model": prf_table(res["gold"], res["scores"] >= thresholds, CODES),
-            "ensemble": prf_table(res["gold"], combine(res["scores"], res["fired"], thresholds,
-                                                       rule_thresholds), CODES),
+            "ensemble": prf_table(res["gold"], combine(res["scores"], res["fired"],
+                                                       alone_thresholds, rule_thresholds), CODES),
         }
         metrics[name] = {k: table_to_dict(v) for k, v in tables.items()}
         summary[name] = {k: round(float(v.set_index("code").loc["macro", "f1"]), 4)
@@ -160,8 +177,9 @@ def tune_ensemble(model_dir: str | Path, data: str | Path = "data/annotated",
 
 
 def ensemble_thresholds(config: dict, codes=CODES) -> tuple[np.ndarray, np.ndarray]:
-    """(model thresholds, rule thresholds with NaN = unused) from ``ensemble.json``."""
-    model_t = np.array([float(config["codes"][c]["model_threshold"]) for c in codes])
+    """(model thresholds, rule thresholds; NaN = never / unused) from ``ensemble.json``."""
+    model_t = np.array([np.nan if config["codes"][c]["model_threshold"] is None
+                        else float(config["codes"][c]["model_threshold"]) for c in codes])
     rule_t = np.array([np.nan if config["codes"][c]["rule_threshold"] is None
                        else float(config["codes"][c]["rule_threshold"]) for c in codes])
     return model_t, rule_t
