@@ -11,12 +11,13 @@ whole unit: ``{"pattern": "model", "start": 0, "end": len(clean_text), "score": 
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ta_nlp.classifier.ensemble import combine, default_rules, ensemble_thresholds
+from ta_nlp.classifier.ensemble import combine, default_rules, ensemble_thresholds, rules_identity
 from ta_nlp.classifier.inference import TrainedModel, load_model
 from ta_nlp.codes import CODES
 from ta_nlp.corpus import clean_text
@@ -136,6 +137,11 @@ class EnsembleCoder(ModelCoder):
                     "or use --coder model.")
         self.model_thresholds, self.rule_thresholds = ensemble_thresholds(self.model.ensemble)
         self.rules = rules if rules is not None else default_rules()
+        tuned = self.model.ensemble.get("rules", {}).get("config_sha256")
+        if tuned and tuned != rules_identity(self.rules)["config_sha256"]:
+            warnings.warn(f"The ensemble in {self.model.path} was tuned with another version of "
+                          "the rule coder; its thresholds may no longer be the best. Re-tune with "
+                          "ta_nlp.classifier.tune_ensemble(MODEL).", stacklevel=2)
 
     @property
     def config(self) -> dict:

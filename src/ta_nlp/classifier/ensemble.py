@@ -58,7 +58,7 @@ def default_rules():
     return RuleCoder()
 
 
-def _rules_identity(rules) -> dict:
+def rules_identity(rules) -> dict:
     """Which rule coder the ensemble was tuned with (its config hash changes with its output)."""
     import hashlib
 
@@ -147,7 +147,7 @@ def tune_ensemble(model_dir: str | Path, data: str | Path = "data/annotated",
                                                         thresholds)
     ensemble = {
         "method": DESCRIPTION,
-        "rules": _rules_identity(rules),
+        "rules": rules_identity(rules),
         "min_gain": MIN_GAIN,
         "codes": {c: {"model_threshold": None if np.isnan(t) else round(float(t), 2),
                       "rule_threshold": None if np.isnan(r) else round(float(r), 2)}
