@@ -6,12 +6,11 @@ import json
 
 import pandas as pd
 import pytest
+from rules_helpers import frame
 
 from ta_nlp.codes import CODES
 from ta_nlp.errors import CoderError
 from ta_nlp.rules import CODE_FRAME_COLUMNS, RuleCoder
-
-from rules_helpers import frame
 
 
 def test_output_contract(rule_coder):

@@ -6,13 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from rules_helpers import frame
 
 from ta_nlp.codes import CODES
 from ta_nlp.errors import CoderError
 from ta_nlp.rules import RuleCoder, load_patterns
 from ta_nlp.rules.patterns import KINDS, SCHEMA
-
-from rules_helpers import frame
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +26,9 @@ def test_one_file_per_code_in_the_package(package_patterns):
 
 
 def test_every_line_passes_the_schema():
-    import jsonschema
     from importlib import resources
+
+    import jsonschema
 
     validator = jsonschema.Draft7Validator(SCHEMA)
     folder = resources.files("ta_nlp.rules") / "patterns"
@@ -95,7 +95,7 @@ def test_a_bad_line_raises_E301_with_its_line(tmp_path, bad_line, expected):
     assert err.code == "E301"
     assert err.line == 3
     assert err.path.endswith("touch.jsonl") and str(path) in err.message
-    assert f"touch.jsonl:3" in err.message
+    assert "touch.jsonl:3" in err.message
     assert expected in err.message
 
 
@@ -127,8 +127,9 @@ def test_a_users_own_patterns_folder(tmp_path):
 
 def test_patterns_needing_a_trained_pipeline_are_skipped_on_the_blank_one(tmp_path):
     folder = tmp_path / "pos"
-    _write(folder, "touch", [GOOD, '{"id": "touch.verb_your", "label": "touch", "pattern": '
-                                   '[{"POS": "VERB"}, {"LOWER": "your"}]}'])
+    pos_line = ('{"id": "touch.verb_your", "label": "touch", "pattern": '
+                '[{"POS": "VERB"}, {"LOWER": "your"}]}')
+    _write(folder, "touch", [GOOD, pos_line])
     coder = RuleCoder(patterns_dir=folder)
     assert coder.config["patterns"]["skipped"] == ["touch.verb_your"]
     assert coder.code_frame(frame([("c", "Bend your knee.")]))["touch"].tolist() == [0]

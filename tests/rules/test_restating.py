@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from rules_helpers import describe, last_codes
 
 CODE = "restating"
@@ -75,6 +74,7 @@ def test_summary_announcement_is_also_a_transition():
 
 def test_window_limits_how_far_back_restating_looks():
     from rules_helpers import frame
+
     from ta_nlp.rules import RuleCoder
 
     pairs = [("p", "My granddaughter's wedding is in May."), ("c", "Lovely."),

@@ -16,6 +16,15 @@ from ta_nlp.rules.nlp import RULER_NAME, make_nlp
 from ta_nlp.rules.patterns import PatternRecord, PatternSet, load_patterns
 
 __all__ = [
-    "BehaviourRuler", "CODE_FRAME_COLUMNS", "Context", "FACTORY_NAME", "PatternRecord",
-    "PatternSet", "RULER_NAME", "RULES_VERSION", "RuleCoder", "load_patterns", "make_nlp",
+    "CODE_FRAME_COLUMNS",
+    "FACTORY_NAME",
+    "RULER_NAME",
+    "RULES_VERSION",
+    "BehaviourRuler",
+    "Context",
+    "PatternRecord",
+    "PatternSet",
+    "RuleCoder",
+    "load_patterns",
+    "make_nlp",
 ]

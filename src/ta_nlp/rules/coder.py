@@ -19,8 +19,15 @@ import pandas as pd
 from ta_nlp.codes import CODES
 from ta_nlp.errors import CoderError
 from ta_nlp.rules.component import FACTORY_NAME, BehaviourRuler
-from ta_nlp.rules.logic import (Analyser, Context, PatientAnalysis, UnitAnalysis, decide,
-                                keeps_floor, strip_disfluencies)
+from ta_nlp.rules.logic import (
+    Analyser,
+    Context,
+    PatientAnalysis,
+    UnitAnalysis,
+    decide,
+    keeps_floor,
+    strip_disfluencies,
+)
 from ta_nlp.rules.nlp import RULER_NAME, lemma_table, make_nlp
 
 #: Version of the rule coder (patterns + logic). Bump it when a change alters any output.
@@ -33,7 +40,7 @@ REQUIRED_COLUMNS: tuple[str, ...] = ("transcript_id", "role", "text")
 _LAUGH = re.compile(
     r"\[(?:laugh|laughs|laughter|laughing|chuckle|chuckles|chuckling|giggles?|giggling)\b[^\]]*\]"
     r"|\((?:laugh|laughs|laughter|laughing|chuckles?|giggles?)\b[^)]*\)"
-    r"|<LAUGH[^>]*>|\b(?:ha\s*){2,}\b|\bhehe+\b", re.I)
+    r"|<LAUGH[^>]*>|\b(?:ha\s*){2,}\b|\bhehe+\b", re.IGNORECASE)
 _MARKUP = re.compile(r"\[[^\]]*\]|\([^)]*\)|<[^>]*>")
 _WORD = re.compile(r"[A-Za-z0-9]+")
 _CACHE_LIMIT = 100_000
@@ -57,7 +64,7 @@ def _opens_with_laughter(text: str, clean: str, events: set[str] | None) -> bool
 def _events_of(frame: pd.DataFrame) -> list[set[str] | None]:
     """Markup events per row: the ``events`` column, ``ta_nlp.markup.clean`` or a laughter scan."""
     if "events" in frame.columns:
-        return [set(e for e in str(v).split(";") if e) if isinstance(v, str) else set()
+        return [{e for e in str(v).split(";") if e} if isinstance(v, str) else set()
                 for v in frame["events"]]
     try:
         from ta_nlp.markup import clean as markup_clean  # the segmenter's markup reader
@@ -146,7 +153,7 @@ class RuleCoder:
         key = self.ruler.spans_key
         docs = self.nlp.pipe([s for s, _ in stripped], batch_size=256, disable=self._disable)
         for text, (short, mapping), doc in zip(todo, stripped, docs):
-            spans = doc.spans[key] if key in doc.spans else None
+            spans = doc.spans.get(key)
             matches = ([(s.id_, s.start, s.end) for s in spans] if spans is not None
                        else find(doc))
             analysis = unit(doc, matches, mapping, len(text), short)
@@ -229,7 +236,7 @@ class RuleCoder:
             prev = i - 1
             if prev >= 0 and tids[prev] == current and roles[prev] == "patient":
                 s, e = starts[i], ends[prev]
-                if s is not None and e is not None and s == s and e == e:  # not NaN
+                if s is not None and e is not None and not (pd.isna(s) or pd.isna(e)):
                     ctx.overlaps_patient = float(s) < float(e) - 0.05
             found = decide(self._units[cleans[i]], ctx)
             if not found:

@@ -10,18 +10,17 @@ pipeline (``nlp.to_disk``) reloads with the same patterns.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, SpanGroup
 
-from spacy.lang.en.stop_words import STOP_WORDS
-
 from ta_nlp.errors import CoderError
-from ta_nlp.rules.lexicon import ACK_WORDS, FUNCTION_WORDS
 from ta_nlp.rules.fastmatch import FastMatcher, supported
+from ta_nlp.rules.lexicon import ACK_WORDS, FUNCTION_WORDS
 from ta_nlp.rules.patterns import PatternRecord, PatternSet, load_patterns, parse_pattern_lines
 
 FACTORY_NAME = "ta_behaviour_ruler_v1"
@@ -152,7 +151,7 @@ class BehaviourRuler:
         (path / _CFG_FILE).write_text(json.dumps({"spans_key": self.spans_key,
                                                   "hashes": self.hashes}), encoding="utf-8")
 
-    def from_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> "BehaviourRuler":
+    def from_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> BehaviourRuler:
         path = Path(path)
         cfg = json.loads((path / _CFG_FILE).read_text(encoding="utf-8"))
         file = path / _PATTERNS_FILE

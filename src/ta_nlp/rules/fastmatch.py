@@ -18,7 +18,8 @@ a pattern can run here; others run on spaCy's own ``Matcher``. The equivalence i
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from spacy import attrs as A
 from spacy.strings import hash_string
@@ -121,6 +122,10 @@ def _compile_test(attr_name: str, value: Any, strings) -> Test:
     return lambda c, i: all(t(c, i) for t in tests)
 
 
+def _all_of(tests: list[Test]) -> Test:
+    return lambda c, i: all(t(c, i) for t in tests)
+
+
 def _required_values(token: dict) -> tuple[int, frozenset[int]] | None:
     """(attribute id, hashes) one of which a required token must carry, when that is finite."""
     for key, value in token.items():
@@ -145,7 +150,7 @@ def _first_regex(token: dict) -> tuple[int, Any] | None:
 
 
 class _Variant:
-    __slots__ = ("key", "steps", "required", "anchor", "regex")
+    __slots__ = ("anchor", "key", "regex", "required", "steps")
 
     def __init__(self, key: str, steps, required, anchor, regex):
         self.key = key
@@ -199,11 +204,11 @@ class FastMatcher:
                 tests = [_compile_test(k.upper(), v, self._strings)
                          for k, v in token.items() if k.upper() != "OP"]
                 if not tests:
-                    test: Test = lambda c, i: True  # noqa: E731
+                    test: Test = lambda c, i: True
                 elif len(tests) == 1:
                     test = tests[0]
                 else:
-                    test = (lambda ts: (lambda c, i: all(t(c, i) for t in ts)))(tests)
+                    test = _all_of(tests)
                 steps.append((test, low, high))
                 if low >= 1:
                     values = _required_values(token)
@@ -280,8 +285,7 @@ class FastMatcher:
         best = -1
         while count >= low:
             end = self._longest(cols, n, steps, k + 1, i + count)
-            if end > best:
-                best = end
+            best = max(best, end)
             count -= 1
         return best
 
@@ -362,7 +366,7 @@ def _variants(pattern: list[dict], depth: int = 0) -> list[list[dict]]:
     elif high >= _INF:
         with_it["OP"] = "+"
     else:
-        with_it["OP"] = "{1,%d}" % high
+        with_it["OP"] = f"{{1,{high}}}"
     out = [[with_it] + pattern[1:]]
     out.extend(_variants(pattern[1:], depth + 1))
     return out

@@ -94,13 +94,12 @@ FUNCTION_WORDS: frozenset[str] = frozenset({
     "what", "which", "who", "whom", "whose", "why", "how", "while", "just", "really", "very",
     "quite", "pretty", "also", "too", "actually", "basically", "literally", "probably",
     "maybe", "perhaps", "even", "still", "already", "yet", "ever", "again", "only", "now",
-    "around", "sometimes", "slightly", "little", "bit", "kinda", "sorta", "whether", "though",
+    "around", "sometimes", "slightly", "little", "kinda", "sorta", "whether", "though",
     "although", "since", "until", "till", "before", "after", "against", "between", "without",
     "within", "across", "along", "anyway", "obviously", "certainly", "definitely", "course",
-    "mainly", "mostly", "whatever", "else", "own", "able", "same", "else", "wise", "thing",
-    "yes", "yeah", "no", "okay", "ok", "right", "well", "oh", "ah", "um", "uh", "er", "erm",
+    "mainly", "mostly", "whatever", "else", "able", "same", "wise", "yes", "yeah", "no", "okay", "ok", "right", "well", "oh", "ah", "um", "uh", "er", "erm",
     "mm", "hmm", "mhm", "fine", "good", "great", "lovely", "perfect", "sure", "thanks",
-    "thank", "please", "sorry", "hello", "hi", "bye", "also", "certain", "particular",
+    "thank", "please", "sorry", "hello", "hi", "bye", "certain", "particular",
     "particularly", "exactly", "absolutely", "alright", "gonna", "wanna", "gotta", "yep",
 })
 

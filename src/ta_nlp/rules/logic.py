@@ -41,15 +41,28 @@ Evidence ids of the contextual decisions (``<code>.ctx_<name>``; documented in d
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, IS_TITLE, LENGTH, SENT_START
 
 from ta_nlp.rules.lexicon import (
-    ABILITY_MODALS, ACK_WORDS, ADVICE_MODALS, ANY_WORDS, AUX_WORDS, BACKCHANNEL_FILLERS,
-    FUNCTION_WORDS, LEADING_FILLERS, LEADING_PAIRS, NUMBER_WORDS, PRECISION_WORDS,
-    REFLECT_OPENERS, SUBJECT_WORDS, TAG_ENDINGS, VAGUE_MARKERS, WH_WORDS,
+    ABILITY_MODALS,
+    ACK_WORDS,
+    ADVICE_MODALS,
+    ANY_WORDS,
+    AUX_WORDS,
+    BACKCHANNEL_FILLERS,
+    FUNCTION_WORDS,
+    LEADING_FILLERS,
+    LEADING_PAIRS,
+    NUMBER_WORDS,
+    PRECISION_WORDS,
+    REFLECT_OPENERS,
+    SUBJECT_WORDS,
+    TAG_ENDINGS,
+    VAGUE_MARKERS,
+    WH_WORDS,
 )
 
 #: Subjects that make an auxiliary-initial sentence a question even without "?".
@@ -446,9 +459,9 @@ def _restating(s: Sentence, ctx: Context) -> tuple[str, int, int] | None:
     overlap = content & ctx.window
     n = len(overlap)
     if n and s.opener in REFLECT_OPENERS and not _advice(s) and not (
-            s.opener == "so" and s.after_opener and s.after_opener[0] in _AGENDA_AFTER_SO):
-        if n >= 2 or n / len(content) >= 0.5:
-            return ("restating.ctx_second_person", s.start, s.end)
+            s.opener == "so" and s.after_opener and s.after_opener[0] in _AGENDA_AFTER_SO) \
+            and (n >= 2 or n / len(content) >= 0.5):
+        return ("restating.ctx_second_person", s.start, s.end)
     if n >= 3 and n / len(content) >= 0.6:
         return ("restating.ctx_lemma_overlap", s.start, s.end)
     core = s.decl_len if s.late else s.core_len
@@ -579,9 +592,8 @@ def _seeks_information(s: Sentence, ctx: Context) -> bool:
         return False  # "And then what happened?" invites the patient to go on
     if s.qtype == "aux" and s.subject in ("i", "we"):
         return False  # "Am I in danger?", "Shall we ...": rhetorical or agenda
-    if s.qtype == "mark" and s.names_only and ctx.opening:
-        return False  # "Daniel?" / "Mr Lewis?" called out at the start
-    return True
+    # "Daniel?" / "Mr Lewis?" called out at the start is not a question about the patient
+    return not (s.qtype == "mark" and s.names_only and ctx.opening)
 
 
 _QNAMES = {"wh": "wh", "aux": "aux", "any": "any", "mark": "declarative", "tag": "tag"}
