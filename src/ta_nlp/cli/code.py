@@ -53,10 +53,11 @@ def code_command(
                       roles_file=roles_file)
     elapsed = time.perf_counter() - start
     n_clin = result.manifest.get("n_clinician_units", 0)
+    n_tr = result.manifest.get("n_transcripts", 0)
     console.print(
-        f"Coded {result.manifest.get('n_transcripts', 0)} transcripts, {n_clin} clinician units "
-        f"with the {result.manifest['coder']['name']} coder in {elapsed:.1f} s "
-        f"({n_clin / max(elapsed, 1e-9):,.0f} units/s; {result.n_reused} reused from an earlier run).")
+        f"Coded {n_tr} transcript{'s' * (n_tr != 1)}, {n_clin} clinician units with the "
+        f"{result.manifest['coder']['name']} coder in {elapsed:.1f} s, loading included "
+        f"({result.n_reused} reused from an earlier run).")
     console.print(f"Wrote {out}/utterances.csv, {out}/encounters.csv, {out}/manifest.json")
     if len(result.errors):
         err_console.print(f"{len(result.errors)} input(s) failed: see {out}/errors.csv")
