@@ -7,6 +7,7 @@ column per code (in :data:`ta_nlp.codes.CODES` order) and ``evidence`` (JSON: co
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import re
@@ -15,12 +16,14 @@ from importlib import resources
 from typing import Any
 
 import pandas as pd
+from spacy.attrs import IS_PUNCT, ORTH, SENT_START
 
 from ta_nlp.codes import CODES
 from ta_nlp.errors import CoderError
 from ta_nlp.rules.component import FACTORY_NAME, BehaviourRuler
 from ta_nlp.rules.logic import (
     Analyser,
+    _TOKEN_ATTRS,
     Context,
     PatientAnalysis,
     UnitAnalysis,
@@ -113,6 +116,18 @@ class RuleCoder:
                          for token in r.pattern for key in token)
         self._disable = ([] if uses_lemma or "lemmatizer" not in self.nlp.pipe_names
                          else ["lemmatizer"])
+        # the default pipeline (sentencizer, unused lemmatizer, ruler) has a direct fast path
+        self._fast_sentencizer = None
+        active = [n for n in self.nlp.pipe_names if n not in self._disable]
+        if nlp_model is None and active == ["sentencizer", RULER_NAME]:
+            sentencizer = self.nlp.get_pipe("sentencizer")
+            if not sentencizer.overwrite:
+                self._fast_sentencizer = sentencizer
+                strings = self.nlp.vocab.strings
+                self._sent_punct = frozenset(strings.add(ch) for ch in sentencizer.punct_chars)
+                # one attribute table per doc; SENT_START is computed here (a column after them)
+                wanted = [ORTH, IS_PUNCT, *self.ruler.fast.attrs, *_TOKEN_ATTRS]
+                self._fast_attrs = [a for a in dict.fromkeys(wanted) if a != SENT_START]
 
     # ------------------------------------------------------------------ configuration
     @property
@@ -149,9 +164,20 @@ class RuleCoder:
         find = self.ruler.find
         unit = self.analyser.unit
         stripped = [strip_disfluencies(text) for text in todo]
+        shorts = [s for s, _ in stripped]
+        if self._fast_sentencizer is not None:
+            # the default pipeline, run directly: tokenizer, sentence starts, then the ruler's
+            # matcher (the same annotations and matches as nlp.pipe, without the per-component
+            # and per-span overhead), all reading one attribute table per doc
+            for text, (short, mapping), (doc, cols, rows) in zip(todo, stripped,
+                                                                  self._fast_docs(shorts)):
+                analysis = unit(doc, find(doc, cols), mapping, len(text), short, rows)
+                analysis.keeps_floor = keeps_floor(text)
+                self._units[text] = analysis
+            return
         # the ruler runs inside the pipeline; its matches are read back from doc.spans
         key = self.ruler.spans_key
-        docs = self.nlp.pipe([s for s, _ in stripped], batch_size=256, disable=self._disable)
+        docs = self.nlp.pipe(shorts, batch_size=256, disable=self._disable)
         for text, (short, mapping), doc in zip(todo, stripped, docs):
             spans = doc.spans.get(key)
             matches = ([(s.id_, s.start, s.end) for s in spans] if spans is not None
@@ -159,6 +185,45 @@ class RuleCoder:
             analysis = unit(doc, matches, mapping, len(text), short)
             analysis.keeps_floor = keeps_floor(text)
             self._units[text] = analysis
+
+    def _fast_docs(self, texts: list[str]):
+        """Tokenize ``texts`` and set the sentencizer's sentence starts (its own rule, read from
+        the token hashes instead of Token objects); yields ``(doc, cols, rows)``: the fast
+        matcher's attribute columns and the analyser's token rows, from one attribute table."""
+        sentencizer = self._fast_sentencizer
+        punct = self._sent_punct
+        attrs = self._fast_attrs
+        where = {attr: k for k, attr in enumerate(attrs)}
+        where[SENT_START] = len(attrs)
+        i_orth, i_punct = where[ORTH], where[IS_PUNCT]
+        fast_attrs = self.ruler.fast.attrs
+        fast_pos = [(attr, where.get(attr)) for attr in fast_attrs]
+        row_pos = [where.get(attr) for attr in _TOKEN_ATTRS]
+        for doc in self.nlp.tokenizer.pipe(texts, batch_size=256):
+            n = len(doc)
+            if not n:
+                yield doc, None, None
+                continue
+            table = doc.to_array(attrs)
+            columns = table.T.tolist()
+            guesses = [False] * n
+            guesses[0] = True
+            start = 0
+            seen_period = False
+            for i, (orth, is_punct) in enumerate(zip(columns[i_orth], columns[i_punct])):
+                in_punct = orth in punct
+                if seen_period and not is_punct and not in_punct:
+                    guesses[start] = True
+                    start = i
+                    seen_period = False
+                elif in_punct:
+                    seen_period = True
+            guesses[start] = True
+            sentencizer.set_annotations([doc], [guesses])
+            columns.append([1 if g else 0 for g in guesses])   # SENT_START: 1 or not
+            cols = {attr: columns[k] for attr, k in fast_pos}
+            rows = list(zip(*[columns[k] for k in row_pos]))
+            yield doc, cols, rows
 
     def _analyse_patients(self, texts: list[str]) -> None:
         todo = list(dict.fromkeys(t for t in texts if t not in self._patients))
@@ -179,6 +244,17 @@ class RuleCoder:
     # ------------------------------------------------------------------ the table
     def code_frame(self, utterances: pd.DataFrame) -> pd.DataFrame:
         """Code every clinician row of ``utterances``; see the module docstring."""
+        # the analysis allocates many small, long-lived objects (tokens, cues, sentences): the
+        # cyclic garbage collector would rescan them over and over without freeing anything
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._code_frame(utterances)
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _code_frame(self, utterances: pd.DataFrame) -> pd.DataFrame:
         missing = [c for c in REQUIRED_COLUMNS if c not in utterances.columns]
         if missing:
             raise CoderError.make("E309", missing=", ".join(missing),

@@ -125,10 +125,14 @@ class BehaviourRuler:
         self._label = {r.id: r.label for r in used}
 
     # ------------------------------------------------------------------ matching
-    def find(self, doc: Doc) -> list[tuple[str, int, int]]:
-        """``(pattern_id, start_token, end_token)`` of every match, in document order."""
+    def find(self, doc: Doc, cols: dict[int, list[int]] | None = None
+             ) -> list[tuple[str, int, int]]:
+        """``(pattern_id, start_token, end_token)`` of every match, in document order.
+
+        ``cols``: the doc's attribute values for the fast matcher when the caller has them (see
+        :meth:`FastMatcher.__call__`)."""
         strings = self.nlp.vocab.strings
-        found = self.fast(doc)
+        found = self.fast(doc, cols)
         if len(self.matcher):
             found.extend((strings[m], s, e) for m, s, e in self.matcher(doc))
         for matcher in self.phrase_matchers.values():

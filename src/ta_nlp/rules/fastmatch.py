@@ -181,6 +181,8 @@ class FastMatcher:
         self._member_keys: dict[int, frozenset[int]] = {}
         self._index: dict[int, dict[int, list[_Variant]]] = {}  # attr -> hash -> variants
         self._index_keys: dict[int, frozenset[int]] = {}
+        # the same, as (required mask, variant) pairs for the candidate scan
+        self._index_pairs: dict[int, dict[int, tuple[tuple[int, _Variant], ...]]] = {}
         self._always: list[int] = []                         # variants without a finite anchor
         self._attrs: list[int] = []
 
@@ -234,6 +236,9 @@ class FastMatcher:
                 for h in hashes:
                     bucket.setdefault(h, []).append(self._variants[number])
                 self._index_keys[attr] = frozenset(bucket)
+                pairs = self._index_pairs.setdefault(attr, {})
+                for h in hashes:
+                    pairs[h] = tuple((v.required, v) for v in bucket[h])
 
     def _set_id(self, attr: int, hashes: frozenset[int]) -> int:
         key = (attr, hashes)
@@ -289,29 +294,41 @@ class FastMatcher:
             count -= 1
         return best
 
-    def __call__(self, doc) -> list[tuple[str, int, int]]:
+    @property
+    def attrs(self) -> tuple[int, ...]:
+        """The token attribute ids the patterns read (the keys ``cols`` of ``__call__`` needs)."""
+        return tuple(self._attrs)
+
+    def __call__(self, doc, cols: dict[int, list[int]] | None = None
+                 ) -> list[tuple[str, int, int]]:
+        """``cols``: the doc's attribute values, attr id -> per-token ints, when the caller
+        already has them (``doc.to_array`` values of :attr:`attrs`; for ``SENT_START`` only
+        whether a value is 1 matters)."""
         n = len(doc)
         if n == 0 or not self._variants:
             return []
-        table = doc.to_array(self._attrs)
-        if table.ndim == 1:
-            table = table.reshape(-1, 1)
-        cols = dict(zip(self._attrs, table.T.tolist()))
+        if cols is None:
+            table = doc.to_array(self._attrs)
+            if table.ndim == 1:
+                table = table.reshape(-1, 1)
+            cols = dict(zip(self._attrs, table.T.tolist()))
         present: dict[int, set[int]] = {attr: set(cols[attr]) for attr in self._members}
         satisfied = 0
         for attr, members in self._members.items():
             for h in present[attr] & self._member_keys[attr]:
                 satisfied |= members[h]
         chosen: dict[int, _Variant] = {}
-        for attr, bucket in self._index.items():
+        for attr, bucket in self._index_pairs.items():
             for h in present[attr] & self._index_keys[attr]:
-                for v in bucket[h]:
-                    if v.required & satisfied == v.required:
+                for required, v in bucket[h]:
+                    if required & satisfied == required:
                         chosen[id(v)] = v
         candidates = list(chosen.values())
         candidates.extend(self._variants[number] for number in self._always)
         positions: dict[int, dict[int, list[int]]] = {}
+        regex_hits: dict[tuple[int, str], set[int]] = {}
         found: dict[str, list[tuple[int, int]]] = {}
+        longest = self._longest
         for variant in candidates:
             steps = variant.steps
             first = steps[0][0]
@@ -323,21 +340,36 @@ class FastMatcher:
                     for i, v in enumerate(cols[attr]):
                         where.setdefault(v, []).append(i)
                 hits = hashes & present[attr] if attr in present else hashes
-                starts: Sequence[int] = sorted(i for h in hits for i in where.get(h, ()))
+                starts: Sequence[int]
+                if len(hits) == 1:
+                    for h in hits:
+                        starts = where.get(h, ())   # already in token order
+                else:
+                    starts = sorted(i for h in hits for i in where.get(h, ()))
             elif variant.regex is not None:
                 attr, rx = variant.regex
-                hits = self._regex_hits(rx, attr, present.get(attr) or set(cols[attr]))
+                hits = regex_hits.get((attr, rx.pattern))
+                if hits is None:
+                    values = present.get(attr)
+                    if not values:
+                        values = present[attr] = set(cols[attr])
+                    hits = regex_hits[(attr, rx.pattern)] = self._regex_hits(rx, attr, values)
                 starts = [i for i, v in enumerate(cols[attr]) if v in hits] if hits else ()
             else:
                 starts = range(n)
-            single = len(steps) == 1 and steps[0][1] == 1 and steps[0][2] == 1
+            # a fixed first token (no operator) is tested here, the rest by _longest
+            fixed = steps[0][1] == 1 and steps[0][2] == 1
+            single = fixed and len(steps) == 1
             for start in starts:
                 if not first(cols, start):
                     continue
                 if single:
                     found.setdefault(variant.key, []).append((start, start + 1))
                     continue
-                end = self._longest(cols, n, steps, 0, start)
+                if fixed:
+                    end = longest(cols, n, steps, 1, start + 1)
+                else:
+                    end = longest(cols, n, steps, 0, start)
                 if end > start:
                     found.setdefault(variant.key, []).append((start, end))
         out: list[tuple[str, int, int]] = []

@@ -211,10 +211,12 @@ class Analyser:
 
     def unit(self, doc, matches: Iterable[tuple[str, int, int]],
              mapping: list[int] | None = None, length: int | None = None,
-             text: str | None = None) -> UnitAnalysis:
+             text: str | None = None, rows: list | None = None) -> UnitAnalysis:
         """``mapping``: offsets of the doc's characters in the original text (see
         :func:`strip_disfluencies`); ``length``: the original text's length; ``text``: the
-        doc's text when the caller has it (``Doc.text`` rebuilds it from the tokens)."""
+        doc's text when the caller has it (``Doc.text`` rebuilds it from the tokens); ``rows``:
+        the tokens' ``IDX, LENGTH, IS_PUNCT, IS_SPACE, IS_TITLE, SENT_START`` values when the
+        caller has them (for ``SENT_START`` only whether a value is 1 matters)."""
         # one pass over the tokens' attributes: (text, lower, start, end, punct/space, title case)
         n = len(doc)
         toks: list[Tok] = []
@@ -222,7 +224,8 @@ class Analyser:
         if text is None:
             text = doc.text
         if n:
-            rows = doc.to_array(_TOKEN_ATTRS).tolist()
+            if rows is None:
+                rows = doc.to_array(_TOKEN_ATTRS).tolist()
             begin = 0
             for i, (idx, size, punct, space, title, sent_start) in enumerate(rows):
                 word = text[idx:idx + size]
@@ -274,11 +277,13 @@ class Analyser:
                             backchannel_only=backchannel_only and n_words > 0 and any(covered))
 
     def _lemmas(self, words: Iterable[str]) -> list[str]:
-        cache = self._content_cache
+        lookup = self._content_cache.get
         get = self.content_lemma
         out = []
         for w in words:
-            c = cache[w] if w in cache else get(w)
+            c = lookup(w, 0)
+            if c == 0:
+                c = get(w)
             if c:
                 out.append(c)
         return out
@@ -660,13 +665,19 @@ def strip_disfluencies(text: str) -> tuple[str, list[int] | None]:
         previous = (start, end, low)
     if not drop:
         return text, None
-    keep = [True] * len(text)
-    for start, end in drop:
-        for i in range(start, end):
-            keep[i] = False
-    chars = [ch for ch, k in zip(text, keep) if k]
-    mapping = [i for i, k in enumerate(keep) if k]
-    out = "".join(chars)
+    # the kept characters: the complement of the (possibly overlapping) dropped ranges
+    pieces: list[str] = []
+    mapping: list[int] = []
+    at = 0
+    for start, end in sorted(drop):
+        if start > at:
+            pieces.append(text[at:start])
+            mapping.extend(range(at, start))
+        at = max(at, end)
+    if at < len(text):
+        pieces.append(text[at:])
+        mapping.extend(range(at, len(text)))
+    out = "".join(pieces)
     if not out.strip() or not any(ch.isalnum() for ch in out):
         return text, None
     # a dropped sentence-initial filler leaves a lower-case start; that is fine for matching
