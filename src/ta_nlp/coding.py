@@ -242,12 +242,24 @@ def code(paths: str | Path | Sequence[str | Path], out: str | Path | None = None
     if workers > 1 and len(todo) > 1 and isinstance(coder, (str, type(None))):
         import multiprocessing
 
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                                 initargs=(coder or DEFAULT_CODER, coder_options)) as pool:
-            for (tid, _frame, part), coded in zip(
-                    todo, pool.map(_code_in_worker, [f for _, f, _ in todo])):
-                keep(tid, coded, part)
+        global _WORKER_CODER
+        if coder_obj.name == "rules" and "fork" in multiprocessing.get_all_start_methods():
+            # The rule coder is plain Python and spaCy: forked workers inherit the loaded coder.
+            ctx, init, initargs = multiprocessing.get_context("fork"), None, ()
+            _WORKER_CODER = coder_obj
+        else:
+            # torch does not survive fork safely: fresh interpreters load their own coder.
+            ctx, init = multiprocessing.get_context("spawn"), _init_worker
+            initargs = (coder or DEFAULT_CODER, coder_options)
+        chunk = max(1, len(todo) // (workers * 4))
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init,
+                                     initargs=initargs) as pool:
+                results = pool.map(_code_in_worker, [f for _, f, _ in todo], chunksize=chunk)
+                for (tid, _frame, part), coded in zip(todo, results):
+                    keep(tid, coded, part)
+        finally:
+            _WORKER_CODER = None
     else:
         for tid, frame, part in todo:
             keep(tid, _code_frame(coder_obj, frame), part)
