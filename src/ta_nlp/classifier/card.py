@@ -10,7 +10,13 @@ from pathlib import Path
 from string import Template
 
 from ta_nlp import __version__
-from ta_nlp.classifier.files import CARD_NAME, CONFIG_NAME, METRICS_NAME, THRESHOLDS_NAME
+from ta_nlp.classifier.files import (
+    CARD_NAME,
+    CONFIG_NAME,
+    ENSEMBLE_NAME,
+    METRICS_NAME,
+    THRESHOLDS_NAME,
+)
 from ta_nlp.codes import CODES
 from ta_nlp.io import atomic_write_text
 
@@ -44,6 +50,26 @@ def comparison_table(test: dict, codes=CODES) -> str:
         cells = " | ".join(_fmt(test[c].get(code, {}).get("f1")) for c in coders)
         name = f"**{code}**" if code in ("micro", "macro") else f"`{code}`"
         lines.append(f"| {name} | {support} | {cells} |")
+    return "\n".join(lines)
+
+
+def ensemble_section(folder: Path, codes=CODES) -> str:
+    path = folder / ENSEMBLE_NAME
+    if not path.is_file():
+        return ""
+    ensemble = json.loads(path.read_text(encoding="utf-8"))
+    rules = ensemble.get("rules", {})
+    lines = ["## Ensemble (`--coder ensemble`)",
+             (f"Decision per code: {ensemble['method']}. Tuned with the rule coder "
+             f"`{rules.get('coder')}` version {rules.get('version')} (config sha256 "
+             f"`{str(rules.get('config_sha256'))[:12]}…`); if the rules change, re-tune with "
+             "`ta_nlp.classifier.tune_ensemble(MODEL)`."), "",
+             "| code | model alone from | rule fired and model from |", "|---|---:|---:|"]
+    for code in codes:
+        params = ensemble["codes"][code]
+        alone = "never" if params["model_threshold"] is None else f"{params['model_threshold']:.2f}"
+        rule = "rules unused" if params["rule_threshold"] is None else f"{params['rule_threshold']:.2f}"
+        lines.append(f"| `{code}` | {alone} | {rule} |")
     return "\n".join(lines)
 
 
@@ -84,6 +110,7 @@ def render_card(model_dir: str | Path) -> str:
                     else "No test split: no test metrics."),
         comparison=comparison_table(test) if test else "",
         thresholds=", ".join(f"{c} {t:.2f}" for c, t in thresholds.items()),
+        ensemble=ensemble_section(folder),
         out=folder.as_posix(),
         versions=", ".join(f"{k} {v}" for k, v in training["versions"].items()),
         threads=training["num_threads"],
