@@ -372,7 +372,9 @@ def train(data: str | Path = "data/annotated", out: str | Path = "models/custom"
     try:
         if lora:
             with quiet_transformers():
-                encoder.save_pretrained(str(tmp))
+                # Embeddings are never adapted; saying so stops PEFT from looking the base id up
+                # on the Hub (we run offline and the id is ours, not a Hub id).
+                encoder.save_pretrained(str(tmp), save_embedding_layers=False)
         else:
             save_file({k: v.contiguous() for k, v in encoder.state_dict().items()},
                       str(tmp / ENCODER_WEIGHTS_NAME))
