@@ -71,4 +71,4 @@ def test_codes_clear_cut_units(coder):
     expected = [(i, e[2]) for i, e in enumerate(EXCHANGE) if len(e) == 3]
     hits = [(i, code) for i, code in expected if coded.loc[i, code] == 1]
     assert len(hits) == len(expected), f"missed {sorted(set(expected) - set(hits))}"
-    assert (coded.loc[coded["role"] == "patient", list(CODES)] == 0).all().all()
+    assert (coded.loc[frame["role"] == "patient", list(CODES)] == 0).all().all()
