@@ -12,9 +12,10 @@ Usage: ``python scripts/bench_classifier.py [--model models/default] [--train-ba
 2. Inference: ``--units`` clinician units of the dev and test splits coded by the shipped model
    in fp32 and with dynamic int8 quantization (same run, best of 2), in clinician units per
    second, with the ratio, the share of identical code decisions, and test macro-F1 of each.
-3. PriMock57: the default coder of ``ta-nlp code`` (and the rule coder as the baseline) on all 57
-   consultations of ../shared/data/primock57 (throughput only; no labels are read). Skipped with a
-   message when ../shared is absent.
+3. PriMock57: the rule, model and ensemble coders (the default of ``ta-nlp code`` is named) on
+   all 57 consultations of ../shared/data/primock57, one consultation at a time as ``ta-nlp code``
+   does, in clinician units per second and time relative to the rules (throughput only; no labels
+   are read). Skipped with a message when ../shared is absent.
 
 Numbers depend on the machine and its load: compare ratios measured in the same run.
 """
@@ -100,7 +101,7 @@ def bench_inference(model_dir: Path | None, data: Path, n_units: int) -> dict:
     return out
 
 
-def bench_primock(shared: Path) -> dict | None:
+def bench_primock(shared: Path, model_dir: Path | None) -> dict | None:
     import pandas as pd
 
     from ta_nlp.coding import DEFAULT_CODER, make_coder
@@ -117,18 +118,18 @@ def bench_primock(shared: Path) -> dict | None:
     n_clinician = int((frame["role"] == "clinician").sum())
     out = {"consultations": int(frame["transcript_id"].nunique()),
            "clinician_units": n_clinician, "default_coder": DEFAULT_CODER}
-    names = [DEFAULT_CODER] + (["rules"] if DEFAULT_CODER != "rules" else [])
-    for name in names:
-        coder = make_coder(name)
+    for name in ("rules", "model", "ensemble"):
+        options = {"path": model_dir} if name != "rules" and model_dir is not None else {}
+        coder = make_coder(name, **options)
         start = time.perf_counter()
         for _, transcript in frame.groupby("transcript_id", sort=False):
             coder.code_frame(transcript.reset_index(drop=True))
         seconds = time.perf_counter() - start
         out[name] = {"seconds": round(seconds, 1),
-                     "clinician_units_per_second": round(n_clinician / seconds, 1)}
-    if DEFAULT_CODER != "rules":
-        out["default_vs_rules_time_ratio"] = round(out[DEFAULT_CODER]["seconds"]
-                                                   / out["rules"]["seconds"], 2)
+                     "clinician_units_per_second": round(n_clinician / seconds, 1),
+                     "time_vs_rules": None}
+    for name in ("model", "ensemble"):
+        out[name]["time_vs_rules"] = round(out[name]["seconds"] / out["rules"]["seconds"], 2)
     return out
 
 
@@ -157,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"training": report["training"]}, indent=2), flush=True)
     report["inference"] = bench_inference(model_dir, args.data, args.units)
     print(json.dumps({"inference": report["inference"]}, indent=2), flush=True)
-    primock = bench_primock(ROOT.parent / "shared")
+    primock = bench_primock(ROOT.parent / "shared", args.model)
     if primock is None:
         print("PriMock57 throughput skipped: ../shared/data/primock57 is absent.")
     else:
