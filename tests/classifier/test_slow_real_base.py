@@ -19,7 +19,7 @@ def test_fine_tune_real_base(tiny_data, tiny_corpus, tmp_path):
     out = train(tiny_data, tmp_path / "minilm", epochs=2, batch_size=8, learning_rate=1e-3,
                 tune_with_rules=False)
     config = json.loads((out / "config.json").read_text())
-    assert config["base"]["sha256"] == DEFAULT_BASE_SHA256 and config["train_layers"] == 3
+    assert config["base"]["sha256"] == DEFAULT_BASE_SHA256 and config["train_layers"] == 4
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     assert size < 5 * 2**20
     frame = tiny_corpus[tiny_corpus["transcript_id"] == "tiny06_hip"].reset_index(drop=True)

@@ -6,7 +6,7 @@ Recipe (defaults in :func:`train`):
   every labelled clinician unit is one example, paired with its preceding context
   (:mod:`ta_nlp.classifier.encoding`);
 - model: the base encoder with LoRA adapters (PEFT) on every attention and feed-forward Linear
-  of its top ``train_layers`` layers (default 3 of MiniLM's 6), plus a small head
+  of its top ``train_layers`` layers (default 4 of MiniLM's 6), plus a small head
   (:mod:`ta_nlp.classifier.network`); only adapters and head train. The frozen layers below run
   once per unit and their output is cached, which halves the cost of an epoch on a CPU;
 - loss: binary cross-entropy over the ten codes with ``pos_weight = clip(sqrt(neg/pos), 1, 10)``
@@ -159,11 +159,11 @@ def _install(tmp: Path, out: Path) -> None:
 
 
 def train(data: str | Path = "data/annotated", out: str | Path = "models/custom",
-          base: str | Path | None = None, epochs: int = 4, seed: int = 0, lora: bool = True,
+          base: str | Path | None = None, epochs: int = 5, seed: int = 0, lora: bool = True,
           max_length: int = 128, context_units: int = 2, batch_size: int = 16,
-          learning_rate: float = 5e-4, weight_decay: float = 0.01, lora_r: int = 8,
+          learning_rate: float = 1e-3, weight_decay: float = 0.01, lora_r: int = 8,
           lora_alpha: int = 16, lora_dropout: float = 0.1, head_hidden: int = 256,
-          head_dropout: float = 0.1, pooling: str = "mean+max", train_layers: int | None = 3, splits_file: str | Path | None = None,
+          head_dropout: float = 0.1, pooling: str = "mean+max", train_layers: int | None = 4, splits_file: str | Path | None = None,
           primock_dir: str | Path | None = None, limit_batches: int | None = None,
           tune_with_rules: bool = True, force: bool = False,
           progress: Callable[[str], None] | None = None) -> Path:

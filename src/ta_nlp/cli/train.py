@@ -16,14 +16,14 @@ def train_command(
     out: Path = typer.Option(..., "--out", help="Folder to write the model to, e.g. models/mine."),
     base: str = typer.Option(None, "--base", help="Base encoder: a local folder or a cached hub id "
                              "(default: the packaged, hash-verified all-MiniLM-L6-v2)."),
-    epochs: int = typer.Option(4, "--epochs", help="Passes over the training split."),
+    epochs: int = typer.Option(5, "--epochs", help="Passes over the training split."),
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same model)."),
     max_length: int = typer.Option(128, "--max-length", help="Tokens per unit + context."),
     context_units: int = typer.Option(2, "--context-units", help="Preceding units used as context."),
-    train_layers: int = typer.Option(3, "--train-layers", help="Top encoder layers that get "
+    train_layers: int = typer.Option(4, "--train-layers", help="Top encoder layers that get "
                                      "adapters (0: all); the frozen ones below are cached."),
     batch_size: int = typer.Option(16, "--batch-size"),
-    learning_rate: float = typer.Option(5e-4, "--learning-rate"),
+    learning_rate: float = typer.Option(1e-3, "--learning-rate"),
     no_lora: bool = typer.Option(False, "--no-lora", help="Fine-tune every encoder weight "
                                  "(large folder) instead of LoRA adapters."),
     force: bool = typer.Option(False, "--force", help="Replace a model already in --out."),
@@ -31,7 +31,7 @@ def train_command(
     """Fine-tune the transformer coder on the annotated corpus and save a model folder.
 
     The folder holds config.json, the LoRA adapter, the head, labels, dev-tuned thresholds,
-    metrics and a model card (README.md). Example: ta-nlp train --data data/annotated --out models/mine --epochs 4
+    metrics and a model card (README.md). Example: ta-nlp train --data data/annotated --out models/mine --epochs 5
     """
     from ta_nlp.classifier import train
 
