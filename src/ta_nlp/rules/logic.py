@@ -612,7 +612,25 @@ _TRAILING_RE = re.compile(r"(?:\b(?:u+m+|u+h+|e+r+m+|e+r|so|and|but|then|because
 
 def keeps_floor(text: str) -> bool:
     """True when a unit trails off in a filler or connective ("OK. Um", "Right, so")."""
-    return _TRAILING_RE.search(text) is not None
+    # Only the tail can match. After the word or comma of a match come characters of [\s.…-]
+    # up to the end, so the match ends where ``tail`` (the text without those trailing
+    # characters) ends, and starts at its last character (a comma) or, for a word, at the start
+    # of its last run of word characters (the ``\b`` before it). ``search(text, pos)`` still
+    # sees the characters before ``pos`` (for ``\b``), so searching from just before that run
+    # answers as the search of the whole text does. (``str.rstrip()`` strips the characters of
+    # ``\s``; ``str.isalnum()`` or "_" are those of ``\w``.)
+    tail = text
+    while True:
+        cut = tail.rstrip().rstrip(".…-")
+        if len(cut) == len(tail):
+            break
+        tail = cut
+    i = len(tail)
+    if not i:
+        return False
+    while i and (tail[i - 1].isalnum() or tail[i - 1] == "_"):
+        i -= 1
+    return _TRAILING_RE.search(text, i - 1 if i else 0) is not None
 
 
 _WORD_RE = re.compile(r"[\w'-]+")
@@ -621,8 +639,23 @@ _FILLER_WORD = re.compile(r"(?:u+m+|u+h+|e+r+m+|e+r|u+h+m+|e+h+m+)$", re.IGNOREC
 _GAP_RE = re.compile(r"[,…-]*\s+$")
 _LAUGH_WORDS = frozenset({"ha", "hah", "he", "heh", "hee", "ho"})   # "ha ha" is not a stutter
 # a cheap first look: a filler word, or a word said twice in a row
-_MAYBE_DISFLUENT = re.compile(r"(?<![\w'-])(?:u+[mh]+m*|e+r+m*|e+h+m+)(?![\w'-])"
-                              r"|(?<![\w'-])([\w']+)-?[,…-]*\s+\1(?![\w'-])", re.IGNORECASE)
+# (the lookbehind is shared by both branches; the quantifiers are possessive because giving back
+# characters can never lead to a match: the next character would be a word character where a
+# separator or space is needed, so the answer is that of the plain greedy pattern, only sooner)
+_MAYBE_DISFLUENT = re.compile(r"(?<![\w'-])(?:(?:u+[mh]+m*|e+r+m*|e+h+m+)(?![\w'-])"
+                              r"|([\w']++)-?[,…-]*+\s++\1(?![\w'-]))", re.IGNORECASE)
+
+
+#: word -> (lower case without trailing hyphens, is a filler word), filled as words are seen
+_WORD_INFO: dict[str, tuple[str, bool]] = {}
+
+
+def _word_info(word: str) -> tuple[str, bool]:
+    low = word.lower().rstrip("-")
+    info = (low, _FILLER_WORD.match(low) is not None)
+    if len(_WORD_INFO) < 200_000:
+        _WORD_INFO[word] = info
+    return info
 
 
 def strip_disfluencies(text: str) -> tuple[str, list[int] | None]:
@@ -634,35 +667,7 @@ def strip_disfluencies(text: str) -> tuple[str, list[int] | None]:
     """
     if not _MAYBE_DISFLUENT.search(text):
         return text, None
-    drop: list[tuple[int, int]] = []
-    previous: tuple[int, int, str] | None = None
-    for m in _WORD_RE.finditer(text):
-        start, end = m.span()
-        word = m.group()
-        low = word.lower().rstrip("-")
-        if _FILLER_WORD.match(low):
-            # "you, um, stand" -> "you stand": the comma before goes too
-            left = start
-            while left > 0 and text[left - 1] == " ":
-                left -= 1
-            if left > 0 and text[left - 1] == ",":
-                left -= 1
-            elif left == start and start > 0 and not text[start - 1].isspace():
-                continue  # glued to something else: not a filler word
-            right = end
-            while right < len(text) and text[right] in ",…":
-                right += 1
-            if text.startswith("...", right):
-                right += 3
-            # "... check. Um. How's" -> "... check. How's": the filler's own full stop goes too
-            if right < len(text) and text[right] in ".?!" and text[:left].rstrip()[-1:] in (".", "?", "!"):
-                right += 1
-            drop.append((left, right))
-            continue
-        if previous is not None and low and low == previous[2] and low not in _LAUGH_WORDS \
-                and _GAP_RE.match(text, previous[1], start):
-            drop.append((previous[0], start))  # "I, I think" / "I- I think" -> "I think"
-        previous = (start, end, low)
+    drop = _drops(text)
     if not drop:
         return text, None
     # the kept characters: the complement of the (possibly overlapping) dropped ranges
@@ -683,3 +688,51 @@ def strip_disfluencies(text: str) -> tuple[str, list[int] | None]:
     # a dropped sentence-initial filler leaves a lower-case start; that is fine for matching
     mapping.append(len(text))
     return out, mapping
+
+
+def _filler_drop(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The characters a filler word at ``start:end`` takes with it; None when it is glued."""
+    # "you, um, stand" -> "you stand": the comma before goes too
+    left = start
+    while left > 0 and text[left - 1] == " ":
+        left -= 1
+    if left > 0 and text[left - 1] == ",":
+        left -= 1
+    elif left == start and start > 0 and not text[start - 1].isspace():
+        return None  # glued to something else: not a filler word
+    right = end
+    while right < len(text) and text[right] in ",…":
+        right += 1
+    if text.startswith("...", right):
+        right += 3
+    # "... check. Um. How's" -> "... check. How's": the filler's own full stop goes too
+    if right < len(text) and text[right] in ".?!" and text[:left].rstrip()[-1:] in (".", "?", "!"):
+        right += 1
+    return left, right
+
+
+def _drops(text: str) -> list[tuple[int, int]]:
+    """The ranges :func:`strip_disfluencies` drops: word by word."""
+    drop: list[tuple[int, int]] = []
+    prev = None           # the match of the previous word that is not a filler
+    prev_low = None       # ... and its lower-case text without trailing hyphens
+    info_get = _WORD_INFO.get
+    for m in _WORD_RE.finditer(text):
+        word = m.group()
+        info = info_get(word)
+        if info is None:
+            info = _word_info(word)
+        low = info[0]
+        if info[1]:
+            found = _filler_drop(text, *m.span())
+            if found is not None:
+                drop.append(found)
+            continue
+        if low == prev_low and low and low not in _LAUGH_WORDS:
+            start = m.start()
+            if _GAP_RE.match(text, prev.end(), start):
+                drop.append((prev.start(), start))  # "I, I think" / "I- I think" -> "I think"
+        prev = m
+        prev_low = low
+    return drop
+
