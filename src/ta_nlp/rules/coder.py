@@ -15,6 +15,7 @@ from collections import deque
 from importlib import resources
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from spacy.attrs import IS_PUNCT, ORTH, SENT_START
 
@@ -47,6 +48,40 @@ _LAUGH = re.compile(
 _MARKUP = re.compile(r"\[[^\]]*\]|\([^)]*\)|<[^>]*>")
 _WORD = re.compile(r"[A-Za-z0-9]+")
 _CACHE_LIMIT = 100_000
+# Unit texts analysed per batch by the fast path (one attribute table, one matcher pass).
+_BATCH = 2048
+
+
+def sentence_starts(orth: np.ndarray, is_punct: np.ndarray, punct: np.ndarray,
+                    lengths: list[int]) -> np.ndarray:
+    """spaCy's ``sentencizer`` rule on the concatenated tokens of several docs: 1 where a
+    sentence starts, else 0.
+
+    A doc's first token starts a sentence; so does every other token that is neither
+    punctuation nor a sentence-final character (``orth`` in ``punct``) when such a character
+    occurs between it and the previous token of that kind (or the doc's start).
+    """
+    n = len(orth)
+    out = np.zeros(n, dtype=np.uint64)
+    if not n:
+        return out
+    final = np.isin(orth, punct)
+    plain = np.flatnonzero(~(is_punct | final))
+    counts = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(final, out=counts[1:])
+    offsets = np.zeros(len(lengths), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=offsets[1:])
+    doc_start = np.repeat(offsets, lengths)
+    if len(plain):
+        previous = np.empty_like(plain)
+        previous[0] = -1
+        previous[1:] = plain[:-1]
+        first = doc_start[plain]
+        since = np.where(previous >= first, previous + 1, first)
+        out[plain[counts[plain] - counts[since] > 0]] = 1
+    nonempty = np.asarray(lengths) > 0
+    out[offsets[nonempty]] = 1
+    return out
 
 
 def _laughter_events(text: str) -> bool:
@@ -64,24 +99,44 @@ def _opens_with_laughter(text: str, clean: str, events: set[str] | None) -> bool
     return False
 
 
-def _events_of(frame: pd.DataFrame) -> list[set[str] | None]:
-    """Markup events per row: the ``events`` column, ``ta_nlp.markup.clean`` or a laughter scan."""
-    if "events" in frame.columns:
-        return [{e for e in str(v).split(";") if e} if isinstance(v, str) else set()
-                for v in frame["events"]]
-    try:
-        from ta_nlp.markup import clean as markup_clean  # the segmenter's markup reader
-    except ImportError:
-        markup_clean = None
-    out: list[set[str] | None] = []
-    for text in frame["text"]:
-        text = text if isinstance(text, str) else ""
-        if markup_clean is not None:
-            _clean, events = markup_clean(text)
-            out.append(set(events))
-        else:
-            out.append({"laughter"} if _laughter_events(text) else set())
+class _Events:
+    """Markup events of the rows of a table, read on demand: the ``events`` column (``;``-joined
+    names), else ``ta_nlp.markup.clean`` of the text, else a laughter scan."""
+
+    def __init__(self, frame: pd.DataFrame, texts: list[str]):
+        self._raw = frame["events"].tolist() if "events" in frame.columns else None
+        self._texts = texts
+
+    def of(self, i: int) -> set[str]:
+        if self._raw is not None:
+            value = self._raw[i]
+            return {e for e in value.split(";") if e} if isinstance(value, str) else set()
+        try:
+            from ta_nlp.markup import clean as markup_clean  # the segmenter's markup reader
+        except ImportError:  # pragma: no cover - the package always has it
+            return {"laughter"} if _laughter_events(self._texts[i]) else set()
+        return set(markup_clean(self._texts[i])[1])
+
+    def laughter(self, i: int) -> bool:
+        if self._raw is not None:
+            value = self._raw[i]
+            return isinstance(value, str) and "laughter" in value.split(";")
+        return "laughter" in self.of(i)
+
+
+_QUOTED: dict[str, str] = {}
+
+
+def _quoted(text: str) -> str:
+    """``json.dumps`` of a pattern id, cached."""
+    out = _QUOTED.get(text)
+    if out is None:
+        out = _QUOTED[text] = json.dumps(text, ensure_ascii=False)
     return out
+
+
+def _span_order(item: tuple[str, int, int]) -> tuple[int, int]:
+    return item[1], item[2]
 
 
 class RuleCoder:
@@ -124,10 +179,13 @@ class RuleCoder:
             if not sentencizer.overwrite:
                 self._fast_sentencizer = sentencizer
                 strings = self.nlp.vocab.strings
-                self._sent_punct = frozenset(strings.add(ch) for ch in sentencizer.punct_chars)
-                # one attribute table per doc; SENT_START is computed here (a column after them)
+                self._sent_punct = np.array(sorted(strings.add(ch)
+                                                   for ch in sentencizer.punct_chars),
+                                            dtype=np.uint64)
+                # one attribute table per batch; SENT_START is computed from it
                 wanted = [ORTH, IS_PUNCT, *self.ruler.fast.attrs, *_TOKEN_ATTRS]
                 self._fast_attrs = [a for a in dict.fromkeys(wanted) if a != SENT_START]
+                self._fast_where = {a: k for k, a in enumerate(self._fast_attrs)}
 
     # ------------------------------------------------------------------ configuration
     @property
@@ -166,14 +224,12 @@ class RuleCoder:
         stripped = [strip_disfluencies(text) for text in todo]
         shorts = [s for s, _ in stripped]
         if self._fast_sentencizer is not None:
-            # the default pipeline, run directly: tokenizer, sentence starts, then the ruler's
-            # matcher (the same annotations and matches as nlp.pipe, without the per-component
-            # and per-span overhead), all reading one attribute table per doc
-            for text, (short, mapping), (doc, cols, rows) in zip(todo, stripped,
-                                                                  self._fast_docs(shorts)):
-                analysis = unit(doc, find(doc, cols), mapping, len(text), short, rows)
-                analysis.keeps_floor = keeps_floor(text)
-                self._units[text] = analysis
+            # the default pipeline, run directly on batches: tokenizer, sentence starts, then the
+            # ruler's matcher on all docs at once (the same annotations and matches as nlp.pipe,
+            # without the per-component and per-span overhead)
+            for lo in range(0, len(todo), _BATCH):
+                hi = lo + _BATCH
+                self._analyse_fast(todo[lo:hi], stripped[lo:hi])
             return
         # the ruler runs inside the pipeline; its matches are read back from doc.spans
         key = self.ruler.spans_key
@@ -186,44 +242,36 @@ class RuleCoder:
             analysis.keeps_floor = keeps_floor(text)
             self._units[text] = analysis
 
-    def _fast_docs(self, texts: list[str]):
-        """Tokenize ``texts`` and set the sentencizer's sentence starts (its own rule, read from
-        the token hashes instead of Token objects); yields ``(doc, cols, rows)``: the fast
-        matcher's attribute columns and the analyser's token rows, from one attribute table."""
-        sentencizer = self._fast_sentencizer
-        punct = self._sent_punct
+    def _analyse_fast(self, texts: list[str], stripped: list[tuple[str, list[int] | None]]
+                      ) -> None:
+        """Analyse ``texts`` (their disfluency-stripped forms ``stripped``) with the default
+        pipeline's fast path: one attribute table for the whole batch, the sentencizer's rule
+        computed on it (see :func:`sentence_starts`), the ruler's matches for all docs at once."""
+        shorts = [short for short, _ in stripped]
+        docs = list(self.nlp.tokenizer.pipe(shorts, batch_size=256))
+        lengths = [len(doc) for doc in docs]
         attrs = self._fast_attrs
-        where = {attr: k for k, attr in enumerate(attrs)}
-        where[SENT_START] = len(attrs)
-        i_orth, i_punct = where[ORTH], where[IS_PUNCT]
-        fast_attrs = self.ruler.fast.attrs
-        fast_pos = [(attr, where.get(attr)) for attr in fast_attrs]
-        row_pos = [where.get(attr) for attr in _TOKEN_ATTRS]
-        for doc in self.nlp.tokenizer.pipe(texts, batch_size=256):
-            n = len(doc)
-            if not n:
-                yield doc, None, None
-                continue
-            table = doc.to_array(attrs)
-            columns = table.T.tolist()
-            guesses = [False] * n
-            guesses[0] = True
-            start = 0
-            seen_period = False
-            for i, (orth, is_punct) in enumerate(zip(columns[i_orth], columns[i_punct])):
-                in_punct = orth in punct
-                if seen_period and not is_punct and not in_punct:
-                    guesses[start] = True
-                    start = i
-                    seen_period = False
-                elif in_punct:
-                    seen_period = True
-            guesses[start] = True
-            sentencizer.set_annotations([doc], [guesses])
-            columns.append([1 if g else 0 for g in guesses])   # SENT_START: 1 or not
-            cols = {attr: columns[k] for attr, k in fast_pos}
-            rows = list(zip(*[columns[k] for k in row_pos]))
-            yield doc, cols, rows
+        where = self._fast_where
+        tables = [doc.to_array(attrs) for doc, n in zip(docs, lengths) if n]
+        if tables:
+            table = np.concatenate(tables)
+        else:
+            table = np.zeros((0, len(attrs)), dtype=np.uint64)
+        starts = sentence_starts(table[:, where[ORTH]], table[:, where[IS_PUNCT]] == 1,
+                                 self._sent_punct, lengths)
+        columns = {attr: (starts if attr == SENT_START else table[:, where[attr]])
+                   for attr in self.ruler.fast.attrs}
+        found = self.ruler.find_many(docs, columns, lengths)
+        row_table = np.column_stack([starts if attr == SENT_START else table[:, where[attr]]
+                                     for attr in _TOKEN_ATTRS]).tolist()
+        unit = self.analyser.unit
+        at = 0
+        for text, (short, mapping), doc, n, matches in zip(texts, stripped, docs, lengths, found):
+            rows = row_table[at:at + n] if n else None
+            at += n
+            analysis = unit(doc, matches, mapping, len(text), short, rows)
+            analysis.keeps_floor = keeps_floor(text)
+            self._units[text] = analysis
 
     def _analyse_patients(self, texts: list[str]) -> None:
         todo = list(dict.fromkeys(t for t in texts if t not in self._patients))
@@ -271,15 +319,17 @@ class RuleCoder:
         tids = utterances["transcript_id"].tolist()
         starts = (utterances["start"].tolist() if "start" in utterances.columns else [None] * n)
         ends = (utterances["end"].tolist() if "end" in utterances.columns else [None] * n)
-        events = _events_of(utterances)
+        events = _Events(utterances, texts)
 
         self._analyse_units([c for c, r in zip(cleans, roles) if r == "clinician"])
         self._analyse_patients([c for c, r in zip(cleans, roles) if r == "patient"])
 
-        values = [[0] * len(CODES) for _ in range(n)]
+        values = np.zeros((n, len(CODES)), dtype=np.int64)
         evidence = ["{}"] * n
-        column = {code: i for i, code in enumerate(CODES)}
+        codes = list(enumerate(CODES))
         window: deque[PatientAnalysis] = deque(maxlen=self.window)
+        units = self._units
+        patients = self._patients
         current = object()
         n_patient = 0
         for i in range(n):
@@ -289,43 +339,49 @@ class RuleCoder:
                 n_patient = 0
             role = roles[i]
             if role == "patient":
-                window.append(self._patients[cleans[i]])
+                window.append(patients[cleans[i]])
                 n_patient += 1
                 continue
             if role != "clinician":
                 continue
             ctx = Context(opening=n_patient < 2)
             if window:
-                merged: set[str] = set()
-                for p in window:
-                    merged |= p.content
-                ctx.window = frozenset(merged)
-                ctx.last = window[-1].content
-                ctx.vague = window[-1].vague
-                ctx.patient_asked = window[-1].asks
+                last = window[-1]
+                if len(window) == 1:
+                    ctx.window = last.content
+                else:
+                    merged: set[str] = set()
+                    for p in window:
+                        merged |= p.content
+                    ctx.window = frozenset(merged)
+                ctx.last = last.content
+                ctx.vague = last.vague
+                ctx.patient_asked = last.asks
             nxt = i + 1
             if nxt < n and tids[nxt] == current and roles[nxt] == "patient":
                 ctx.patient_next = True
                 ctx.patient_laughs_next = _opens_with_laughter(texts[nxt], cleans[nxt],
-                                                               events[nxt])
-            ctx.own_laughter = bool(events[i] and "laughter" in events[i])
+                                                               events.of(nxt))
+            ctx.own_laughter = events.laughter(i)
             prev = i - 1
             if prev >= 0 and tids[prev] == current and roles[prev] == "patient":
                 s, e = starts[i], ends[prev]
                 if s is not None and e is not None and not (pd.isna(s) or pd.isna(e)):
                     ctx.overlaps_patient = float(s) < float(e) - 0.05
-            found = decide(self._units[cleans[i]], ctx)
+            found = decide(units[cleans[i]], ctx)
             if not found:
                 continue
             row = values[i]
-            out: dict[str, list[dict[str, Any]]] = {}
-            for code in CODES:
+            parts = []
+            for k, code in codes:
                 items = found.get(code)
                 if items:
-                    row[column[code]] = 1
-                    out[code] = [{"pattern": pid, "start": int(s0), "end": int(e0)}
-                                 for pid, s0, e0 in sorted(items, key=lambda x: (x[1], x[2]))]
-            evidence[i] = json.dumps(out, ensure_ascii=False)
-        result = pd.DataFrame(values, columns=list(CODES), index=utterances.index, dtype="int64")
+                    row[k] = 1
+                    spans = ", ".join(
+                        f'{{"pattern": {_quoted(pid)}, "start": {int(s0)}, "end": {int(e0)}}}'
+                        for pid, s0, e0 in sorted(items, key=_span_order))
+                    parts.append(f'"{code}": [{spans}]')
+            evidence[i] = "{" + ", ".join(parts) + "}"
+        result = pd.DataFrame(values, columns=list(CODES), index=utterances.index)
         result["evidence"] = evidence
         return result

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
@@ -120,6 +121,7 @@ class BehaviourRuler:
             for pid, docs in by_id.items():
                 matcher.add(pid, docs)
             self.phrase_matchers[attr] = matcher
+        self.fast.compile()
         self.records = tuple(used)
         self.skipped = tuple(skipped)
         self._label = {r.id: r.label for r in used}
@@ -131,8 +133,24 @@ class BehaviourRuler:
 
         ``cols``: the doc's attribute values for the fast matcher when the caller has them (see
         :meth:`FastMatcher.__call__`)."""
+        return self._add_slow(doc, self.fast(doc, cols))
+
+    def find_many(self, docs: list[Doc], table: dict[int, Any], lengths: list[int]
+                  ) -> list[list[tuple[str, int, int]]]:
+        """:meth:`find` for many docs at once; ``table``: attr id -> the values of
+        :attr:`FastMatcher.attrs` for all their tokens, one doc after the other (see
+        :meth:`FastMatcher.match`); ``lengths``: the docs' token counts."""
+        found = self.fast.match(table, lengths)
+        if len(self.matcher) or self.phrase_matchers:
+            found = [self._add_slow(doc, matches) for doc, matches in zip(docs, found)]
+        return found
+
+    def _add_slow(self, doc: Doc, found: list[tuple[str, int, int]]
+                  ) -> list[tuple[str, int, int]]:
+        """Add the matches of spaCy's own matchers (patterns the fast one cannot run)."""
+        if not len(self.matcher) and not self.phrase_matchers:
+            return found
         strings = self.nlp.vocab.strings
-        found = self.fast(doc, cols)
         if len(self.matcher):
             found.extend((strings[m], s, e) for m, s, e in self.matcher(doc))
         for matcher in self.phrase_matchers.values():

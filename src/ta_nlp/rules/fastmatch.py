@@ -1,26 +1,45 @@
-"""An indexed executor for spaCy token-Matcher patterns.
+"""A compiled executor for spaCy token-Matcher patterns.
 
 spaCy's ``Matcher`` tries every pattern at every token and runs set predicates (``IN``,
 ``NOT_IN``, ``REGEX``) as Python callbacks; with a few hundred cue patterns that costs about a
-millisecond per utterance. This executor works on the document's attribute hashes
-(``Doc.to_array``), skips a pattern unless every one of its required tokens can be satisfied by
-some token of the document, and only tries it where its first token matches. It supports the part
-of the Matcher language the pattern files use -- attributes ``ORTH``/``TEXT``, ``NORM``,
-``LOWER`` and the flags ``IS_PUNCT``, ``IS_SENT_START``, ``IS_TITLE``, ``IS_ALPHA``,
-``IS_DIGIT``, ``IS_LOWER``, ``IS_UPPER``, ``LIKE_NUM``, ``IS_SPACE``, ``IS_STOP``; predicates
-``IN``, ``NOT_IN``, ``REGEX``, ``==``, ``!=``; operators ``?``, ``*``, ``+``, ``{n}``,
-``{n,m}``, ``{n,}``, ``{,m}`` -- with the results of ``Matcher.add(key, [pattern],
-greedy="LONGEST")`` (per key, the longest non-overlapping matches). :func:`supported` says whether
-a pattern can run here; others run on spaCy's own ``Matcher``. The equivalence is tested in
+millisecond per utterance. This executor turns each token pattern into one regular expression over
+an *encoded* token stream and lets the ``re`` engine (C code) do the matching:
+
+- every token becomes a fixed-width row of characters: one character per string attribute the
+  patterns test (``NORM``, ``ORTH``, ``LOWER``), chosen from that attribute's own private range
+  (each value a pattern names gets its own character, every other value one shared "other"
+  character), and, when patterns test flags or regular expressions, one character whose code
+  point carries those bits;
+- a token dict becomes a row of character classes, operators become regex quantifiers over the
+  row, and because every column has its own code-point range a match can only start and end on
+  token boundaries;
+- many documents are encoded into one string (a row of newlines between documents, which no
+  class matches), so a batch of utterances is matched with one ``search`` loop per pattern, and
+  only patterns whose required values occur somewhere in the batch are run.
+
+It supports the part of the Matcher language the pattern files use -- attributes ``ORTH``/
+``TEXT``, ``NORM``, ``LOWER`` and the flags ``IS_PUNCT``, ``IS_SENT_START``, ``IS_TITLE``,
+``IS_ALPHA``, ``IS_DIGIT``, ``IS_LOWER``, ``IS_UPPER``, ``LIKE_NUM``, ``IS_SPACE``, ``IS_STOP``;
+predicates ``IN``, ``NOT_IN``, ``REGEX``, ``==``, ``!=``; operators ``?``, ``*``, ``+``,
+``{n}``, ``{n,m}``, ``{n,}``, ``{,m}`` -- with the results of ``Matcher.add(key, [pattern],
+greedy="LONGEST")``: for each key, the longest non-overlapping matches (longest first, the
+earlier start on ties). ``re`` returns the first match of its backtracking order, which is the
+longest one when a pattern has at most one variable-length token; for patterns with more, the
+longest end of every match found is searched for explicitly. :func:`supported` says whether a
+pattern can run here; others run on spaCy's own ``Matcher``. The equivalence is tested in
 ``tests/rules/test_patterns.py``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from bisect import bisect_right
+from itertools import chain, repeat
+from operator import sub
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
 from spacy import attrs as A
 from spacy.strings import hash_string
 
@@ -33,6 +52,15 @@ _FLAG_ATTRS = {
 _PREDICATES = {"IN", "NOT_IN", "REGEX", "==", "!="}
 _OP_RE = re.compile(r"^\{(\d*)(,?)(\d*)\}$")
 _INF = 1 << 30
+
+# Code-point ranges (base, size) of the string columns, in this order: in the Basic Multilingual
+# Plane when the values fit (the regex engine tests those classes with bitmaps), else in the
+# supplementary planes. The stream never holds real text, so any block will do.
+_BMP_RANGES = ((0x4E00, 0x5200), (0xAC00, 0x2BA4), (0x3400, 0x19C0))
+_WIDE_RANGES = ((0xF0000, 0xFFFD), (0x100000, 0xFFFD), (0x20000, 0xFFFD))
+_FLAG_BASE = 0xE000     # the flag column: _FLAG_BASE + bit mask
+_MAX_FLAG_BITS = 12
+_SEP = 10  # "\n": the separator rows between documents
 
 
 def _op_range(op: str | None) -> tuple[int, int] | None:
@@ -63,8 +91,14 @@ def supported(pattern: Sequence[dict]) -> bool:
                     return False
             elif key_u in _STR_ATTRS:
                 if isinstance(value, dict):
-                    if not set(value) <= _PREDICATES:
+                    if not value or not set(value) <= _PREDICATES:
                         return False
+                    for pred, arg in value.items():
+                        if pred in ("IN", "NOT_IN"):
+                            if not isinstance(arg, list) or not all(isinstance(v, str) for v in arg):
+                                return False
+                        elif not isinstance(arg, str):
+                            return False
                 elif not isinstance(value, str):
                     return False
             elif key_u in _FLAG_ATTRS:
@@ -75,330 +109,468 @@ def supported(pattern: Sequence[dict]) -> bool:
     return True
 
 
-# A test reads the attribute table of a doc: cols[attr_id][token_index] (ints).
-Test = Callable[[dict, int], bool]
+def _char_class(chars: Iterable[int]) -> str:
+    """A regex character class of the given code points (as ranges)."""
+    points = sorted(set(chars))
+    if not points:
+        return "(?!)"
+    parts: list[str] = []
+    start = prev = points[0]
+    for p in points[1:] + [None]:  # type: ignore[operator]
+        if p is not None and p == prev + 1:
+            prev = p
+            continue
+        if start == prev:
+            parts.append(re.escape(chr(start)))
+        else:
+            parts.append(f"{re.escape(chr(start))}-{re.escape(chr(prev))}")
+        if p is not None:
+            start = prev = p
+    if len(points) == 1:
+        return parts[0]
+    return "[" + "".join(parts) + "]"
 
 
-def _compile_test(attr_name: str, value: Any, strings) -> Test:
-    if attr_name in _FLAG_ATTRS:
-        attr = _FLAG_ATTRS[attr_name]
-        if attr == A.SENT_START:
-            return (lambda c, i: c[attr][i] == 1) if value else (lambda c, i: c[attr][i] != 1)
-        want = 1 if value else 0
-        return lambda c, i: c[attr][i] == want
-    attr = _STR_ATTRS[attr_name]
-    if not isinstance(value, dict):
-        h = hash_string(value)
-        return lambda c, i: c[attr][i] == h
-    tests: list[Test] = []
-    for pred, arg in value.items():
-        if pred in ("IN", "NOT_IN"):
-            hashes = frozenset(hash_string(v) for v in arg)
-            if pred == "IN":
-                tests.append(lambda c, i, hs=hashes: c[attr][i] in hs)
-            else:
-                tests.append(lambda c, i, hs=hashes: c[attr][i] not in hs)
-        elif pred in ("==", "!="):
-            h = hash_string(arg)
-            if pred == "==":
-                tests.append(lambda c, i, h=h: c[attr][i] == h)
-            else:
-                tests.append(lambda c, i, h=h: c[attr][i] != h)
-        else:  # REGEX, with a cache of results per string hash
-            rx = re.compile(arg)
-            cache: dict[int, bool] = {}
-
-            def regex(c, i, rx=rx, cache=cache, attr=attr):
-                h = c[attr][i]
-                hit = cache.get(h)
-                if hit is None:
-                    hit = rx.search(strings[h]) is not None
-                    if len(cache) < 100_000:
-                        cache[h] = hit
-                return hit
-            tests.append(regex)
-    if len(tests) == 1:
-        return tests[0]
-    return lambda c, i: all(t(c, i) for t in tests)
+def _column_class(base: int, size: int, excluded: Iterable[int] = ()) -> str:
+    """A character class of a column's whole range, less the ``excluded`` code points."""
+    parts: list[str] = []
+    at = base
+    for point in sorted(set(excluded)):
+        if point > at:
+            parts.append(f"{re.escape(chr(at))}-{re.escape(chr(point - 1))}")
+        at = max(at, point + 1)
+    end = base + size - 1
+    if at <= end:
+        parts.append(f"{re.escape(chr(at))}-{re.escape(chr(end))}")
+    return "[" + "".join(parts) + "]" if parts else "(?!)"
 
 
-def _all_of(tests: list[Test]) -> Test:
-    return lambda c, i: all(t(c, i) for t in tests)
+class _Compiled:
+    """One pattern as a regex over the encoded stream."""
 
+    __slots__ = ("key", "regex", "required", "ambiguous", "max_len", "anchors")
 
-def _required_values(token: dict) -> tuple[int, frozenset[int]] | None:
-    """(attribute id, hashes) one of which a required token must carry, when that is finite."""
-    for key, value in token.items():
-        key_u = key.upper()
-        if key_u in _STR_ATTRS:
-            if isinstance(value, str):
-                return _STR_ATTRS[key_u], frozenset([hash_string(value)])
-            if isinstance(value, dict) and "IN" in value:
-                return _STR_ATTRS[key_u], frozenset(hash_string(v) for v in value["IN"])
-            if isinstance(value, dict) and "==" in value:
-                return _STR_ATTRS[key_u], frozenset([hash_string(value["=="])])
-    return None
-
-
-def _first_regex(token: dict) -> tuple[int, Any] | None:
-    """(attribute id, compiled regex) when a token's only string test is one REGEX."""
-    for key, value in token.items():
-        key_u = key.upper()
-        if key_u in _STR_ATTRS and isinstance(value, dict) and set(value) == {"REGEX"}:
-            return _STR_ATTRS[key_u], re.compile(value["REGEX"])
-    return None
-
-
-class _Variant:
-    __slots__ = ("anchor", "key", "regex", "required", "steps")
-
-    def __init__(self, key: str, steps, required, anchor, regex):
+    def __init__(self, key: str, regex: re.Pattern, required: list[frozenset[str]],
+                 ambiguous: bool, max_len: int,
+                 anchors: list[tuple[int, frozenset[str], int]]):
         self.key = key
-        self.steps = steps          # [(test, low, high)]
-        self.required = required    # bit mask of the value sets its required tokens need
-        self.anchor = anchor        # (attr id, hashes) the first token must carry, or None
-        self.regex = regex          # (attr id, regex) the first token must match, or None
+        # [(column, characters, offset)]: the token ``offset`` tokens after the start of every
+        # match has one of these characters in that column (empty: scan the whole stream);
+        # the rarest of them in a batch gives the places to try
+        self.anchors = anchors
+        self.regex = regex
+        self.required = required      # per required token: the characters one of which it needs
+        self.ambiguous = ambiguous    # more than one variable-length token: search the longest
+        self.max_len = max_len        # most tokens a match can span (_INF: unbounded)
+
+
+def _scan(regex: re.Pattern, stream: str, width: int):
+    """Every match of ``regex`` in ``stream``, one per start token (overlapping)."""
+    m = regex.search(stream)
+    while m is not None:
+        yield m
+        m = regex.search(stream, m.start() + width)
 
 
 class FastMatcher:
-    """Run many token patterns on docs; ``__call__(doc) -> [(key, start, end)]``."""
+    """Run many token patterns on docs: ``__call__(doc) -> [(key, start, end)]``, or
+    :meth:`match` on the attribute table of many docs at once."""
 
     def __init__(self, strings, common: frozenset[str] = frozenset()):
-        """``strings``: the vocab's StringStore; ``common``: frequent words, avoided as index keys."""
+        """``strings``: the vocab's StringStore; ``common``: frequent words (a document is only
+        searched for a pattern when it contains the pattern's required token with the fewest
+        frequent words)."""
         self._strings = strings
         self._common = frozenset(hash_string(w) for w in common)
-        # first-token regexes: per attribute, the hashes already tested and those that matched
-        self._regex_of: dict[int, dict[str, Any]] = {}
-        self._regex_known: dict[int, set[int]] = {}
-        self._regex_yes: dict[tuple[int, str], set[int]] = {}
-        self._variants: list[_Variant] = []
-        # Each distinct value set of a required token gets an id; a document "satisfies" the ids
-        # of the sets one of its tokens belongs to; a pattern can only match when the document
-        # satisfies all of its ids.
-        # (ids are bits of Python ints, so "satisfies all" is one AND)
-        self._set_ids: dict[tuple[int, frozenset[int]], int] = {}
-        self._members: dict[int, dict[int, int]] = {}          # attr -> hash -> mask of set ids
-        self._member_keys: dict[int, frozenset[int]] = {}
-        self._index: dict[int, dict[int, list[_Variant]]] = {}  # attr -> hash -> variants
-        self._index_keys: dict[int, frozenset[int]] = {}
-        # the same, as (required mask, variant) pairs for the candidate scan
-        self._index_pairs: dict[int, dict[int, tuple[tuple[int, _Variant], ...]]] = {}
-        self._always: list[int] = []                         # variants without a finite anchor
+        self._patterns: list[tuple[str, list[dict]]] = []
+        self._compiled: list[_Compiled] | None = None
         self._attrs: list[int] = []
+        # string columns: attr -> (column index, {hash: code point}, other code point)
+        self._columns: dict[int, tuple[int, dict[int, int], int]] = {}
+        # flag bits: (attr, wanted value or regex pattern) -> bit
+        self._flag_bits: dict[tuple[int, Any], int] = {}
+        self._regex_cache: dict[tuple[int, str], dict[int, bool]] = {}
+        self._width = 0
+        self._ranges: tuple[tuple[int, int], ...] = _BMP_RANGES
+        self._indexed: dict[int, np.ndarray] = {}
 
     def __len__(self) -> int:
-        return len(self._variants)
+        return len(self._patterns)
 
     def add(self, key: str, pattern: Sequence[dict]) -> None:
         if not supported(pattern):
             raise ValueError(f"pattern {key} uses features FastMatcher does not support")
+        if not pattern:
+            raise ValueError(f"pattern {key} is empty")
+        self._patterns.append((key, [dict(t) for t in pattern]))
         for token in pattern:
             for k in token:
                 k_u = k.upper()
                 attr = _STR_ATTRS.get(k_u, _FLAG_ATTRS.get(k_u))
                 if attr is not None and attr not in self._attrs:
                     self._attrs.append(attr)
-        for variant in _variants(list(pattern)):
-            steps = []
-            required = []
-            for token in variant:
-                low, high = _op_range(token.get("OP"))  # type: ignore[misc]
-                tests = [_compile_test(k.upper(), v, self._strings)
-                         for k, v in token.items() if k.upper() != "OP"]
-                if not tests:
-                    test: Test = lambda c, i: True
-                elif len(tests) == 1:
-                    test = tests[0]
-                else:
-                    test = _all_of(tests)
-                steps.append((test, low, high))
-                if low >= 1:
-                    values = _required_values(token)
-                    if values is not None:
-                        required.append(values)
-            number = len(self._variants)
-            first_low = steps[0][1]
-            anchor = _required_values(variant[0]) if first_low >= 1 else None
-            regex = _first_regex(variant[0]) if first_low >= 1 and anchor is None else None
-            if regex is not None:
-                self._regex_of.setdefault(regex[0], {})[regex[1].pattern] = regex[1]
-                self._regex_known.pop(regex[0], None)  # new regex: re-test every string
-            mask = 0
-            for attr, hashes in required:
-                mask |= 1 << self._set_id(attr, hashes)
-            self._variants.append(_Variant(key, steps, mask, anchor, regex))
-            if not required:
-                self._always.append(number)
-            else:
-                # index by the most selective required token: fewest frequent words, then fewest values
-                attr, hashes = min(required, key=lambda r: (len(r[1] & self._common), len(r[1])))
-                bucket = self._index.setdefault(attr, {})
-                for h in hashes:
-                    bucket.setdefault(h, []).append(self._variants[number])
-                self._index_keys[attr] = frozenset(bucket)
-                pairs = self._index_pairs.setdefault(attr, {})
-                for h in hashes:
-                    pairs[h] = tuple((v.required, v) for v in bucket[h])
+        self._compiled = None
 
-    def _set_id(self, attr: int, hashes: frozenset[int]) -> int:
-        key = (attr, hashes)
-        sid = self._set_ids.get(key)
-        if sid is None:
-            sid = self._set_ids[key] = len(self._set_ids)
-            members = self._members.setdefault(attr, {})
-            for h in hashes:
-                members[h] = members.get(h, 0) | (1 << sid)
-            self._member_keys[attr] = frozenset(members)
-        return sid
-
-    def _regex_hits(self, rx, attr: int, values: set[int]) -> set[int]:
-        """The hashes among ``values`` whose string matches ``rx`` (results cached per hash)."""
-        known = self._regex_known.setdefault(attr, set())
-        unknown = values - known
-        if unknown:
-            if len(known) > 200_000:
-                known.clear()
-                for cache in self._regex_yes.values():
-                    cache.clear()
-                unknown = values
-            strings = self._strings
-            for pattern, other in self._regex_of.get(attr, {}).items():
-                yes = self._regex_yes.setdefault((attr, pattern), set())
-                for h in unknown:
-                    if other.search(strings[h]) is not None:
-                        yes.add(h)
-            known |= unknown
-        return values & self._regex_yes.get((attr, rx.pattern), set())
-
-    def _longest(self, cols, n: int, steps, k: int, i: int) -> int:
-        last = len(steps)
-        # fixed single tokens: no branching
-        while k < last:
-            test, low, high = steps[k]
-            if low != 1 or high != 1:
-                break
-            if i >= n or not test(cols, i):
-                return -1
-            i += 1
-            k += 1
-        if k == last:
-            return i
-        count = 0
-        limit = min(high, n - i)
-        while count < limit and test(cols, i + count):
-            count += 1
-        best = -1
-        while count >= low:
-            end = self._longest(cols, n, steps, k + 1, i + count)
-            best = max(best, end)
-            count -= 1
-        return best
+    def compile(self) -> None:
+        """Compile the patterns now (otherwise the first match does it)."""
+        if self._compiled is None:
+            self._compile()
 
     @property
     def attrs(self) -> tuple[int, ...]:
-        """The token attribute ids the patterns read (the keys ``cols`` of ``__call__`` needs)."""
+        """The token attribute ids the patterns read (the columns :meth:`match` needs)."""
         return tuple(self._attrs)
 
-    def __call__(self, doc, cols: dict[int, list[int]] | None = None
-                 ) -> list[tuple[str, int, int]]:
-        """``cols``: the doc's attribute values, attr id -> per-token ints, when the caller
-        already has them (``doc.to_array`` values of :attr:`attrs`; for ``SENT_START`` only
-        whether a value is 1 matters)."""
-        n = len(doc)
-        if n == 0 or not self._variants:
-            return []
-        if cols is None:
-            table = doc.to_array(self._attrs)
-            if table.ndim == 1:
-                table = table.reshape(-1, 1)
-            cols = dict(zip(self._attrs, table.T.tolist()))
-        present: dict[int, set[int]] = {attr: set(cols[attr]) for attr in self._members}
-        satisfied = 0
-        for attr, members in self._members.items():
-            for h in present[attr] & self._member_keys[attr]:
-                satisfied |= members[h]
-        chosen: dict[int, _Variant] = {}
-        for attr, bucket in self._index_pairs.items():
-            for h in present[attr] & self._index_keys[attr]:
-                for required, v in bucket[h]:
-                    if required & satisfied == required:
-                        chosen[id(v)] = v
-        candidates = list(chosen.values())
-        candidates.extend(self._variants[number] for number in self._always)
-        positions: dict[int, dict[int, list[int]]] = {}
-        regex_hits: dict[tuple[int, str], set[int]] = {}
-        found: dict[str, list[tuple[int, int]]] = {}
-        longest = self._longest
-        for variant in candidates:
-            steps = variant.steps
-            first = steps[0][0]
-            if variant.anchor is not None:
-                attr, hashes = variant.anchor
-                where = positions.get(attr)
-                if where is None:
-                    where = positions[attr] = {}
-                    for i, v in enumerate(cols[attr]):
-                        where.setdefault(v, []).append(i)
-                hits = hashes & present[attr] if attr in present else hashes
-                starts: Sequence[int]
-                if len(hits) == 1:
-                    for h in hits:
-                        starts = where.get(h, ())   # already in token order
+    # ------------------------------------------------------------------ compilation
+    def _compile(self) -> list[_Compiled]:
+        # which string attributes are tested by value (columns), which bits the flags need
+        value_attrs: list[int] = []
+        bits: dict[tuple[int, Any], int] = {}
+        values: dict[int, set[str]] = {}
+        for _key, pattern in self._patterns:
+            for token in pattern:
+                for k, v in token.items():
+                    k_u = k.upper()
+                    if k_u in _STR_ATTRS:
+                        attr = _STR_ATTRS[k_u]
+                        preds = {"==": v} if isinstance(v, str) else v
+                        for pred, arg in preds.items():
+                            if pred == "REGEX":
+                                bits.setdefault((attr, arg), len(bits))
+                                continue
+                            if attr not in value_attrs:
+                                value_attrs.append(attr)
+                            words = arg if isinstance(arg, list) else [arg]
+                            values.setdefault(attr, set()).update(words)
+                    elif k_u in _FLAG_ATTRS:
+                        bits.setdefault((_FLAG_ATTRS[k_u], True), len(bits))
+        if len(bits) > _MAX_FLAG_BITS:
+            raise ValueError(f"the patterns test {len(bits)} flags and regular expressions; "
+                             f"FastMatcher supports at most {_MAX_FLAG_BITS}")
+        order = [A.NORM, A.ORTH, A.LOWER]
+        value_attrs.sort(key=order.index)
+        fits = all(len(values[attr]) + 1 <= size
+                   for attr, (_base, size) in zip(value_attrs, _BMP_RANGES))
+        ranges = _BMP_RANGES if fits else _WIDE_RANGES
+        if any(len(values[attr]) + 1 > size for attr, (_b, size) in zip(value_attrs, ranges)):
+            raise ValueError("too many distinct values for FastMatcher")
+        self._ranges = ranges
+        columns: dict[int, tuple[int, dict[int, int], int]] = {}
+        for index, attr in enumerate(value_attrs):
+            base, size = ranges[index]
+            words = sorted(values[attr])
+            table = {hash_string(w): base + 1 + i for i, w in enumerate(words)}
+            columns[attr] = (index, table, base)
+        self._columns = columns
+        self._flag_bits = bits
+        n_cols = len(columns)
+        self._width = n_cols + (1 if bits else 0)
+        # a pattern with leading optional tokens runs as variants that start with a required one
+        compiled = [self._compile_one(key, variant) for key, pattern in self._patterns
+                    for variant in _variants(pattern)]
+        # the characters of every anchor, per column: where they occur is indexed per batch
+        indexed: dict[int, set[int]] = {}
+        for pattern in compiled:
+            for column, chars, _offset in pattern.anchors:
+                indexed.setdefault(column, set()).update(ord(c) for c in chars)
+            for chars in pattern.required:
+                for c in chars:
+                    indexed.setdefault(self._column_of(c), set()).add(ord(c))
+        self._indexed = {column: np.array(sorted(points), dtype=np.uint32)
+                         for column, points in indexed.items()}
+        self._compiled = compiled
+        return compiled
+
+    def _column_of(self, char: str) -> int:
+        point = ord(char)
+        for index in range(len(self._columns)):
+            base, size = self._ranges[index]
+            if base <= point < base + size:
+                return index
+        return len(self._columns)   # the flag column
+
+    def _any_of_column(self, index: int) -> str:
+        return _column_class(*self._ranges[index])
+
+    def _token_regex(self, token: dict
+                     ) -> tuple[str, frozenset[str] | None, list[tuple[tuple, int, frozenset[str]]]]:
+        """The regex row of one token dict; the characters of its first positive column test
+        (one of which a document must contain for the token to match), if any; and every
+        positive test as ``(cost, column, characters)`` (cost: a guess of how often it holds)."""
+        cols: list[str | None] = [None] * len(self._columns)
+        required: frozenset[str] | None = None
+        tests: list[tuple[tuple, int, frozenset[str]]] = []
+        want_on = 0
+        want_off = 0
+        for k, v in token.items():
+            k_u = k.upper()
+            if k_u == "OP":
+                continue
+            if k_u in _FLAG_ATTRS:
+                bit = 1 << self._flag_bits[(_FLAG_ATTRS[k_u], True)]
+                if v:
+                    want_on |= bit
                 else:
-                    starts = sorted(i for h in hits for i in where.get(h, ()))
-            elif variant.regex is not None:
-                attr, rx = variant.regex
-                hits = regex_hits.get((attr, rx.pattern))
-                if hits is None:
-                    values = present.get(attr)
-                    if not values:
-                        values = present[attr] = set(cols[attr])
-                    hits = regex_hits[(attr, rx.pattern)] = self._regex_hits(rx, attr, values)
-                starts = [i for i, v in enumerate(cols[attr]) if v in hits] if hits else ()
+                    want_off |= bit
+                continue
+            attr = _STR_ATTRS[k_u]
+            preds = {"==": v} if isinstance(v, str) else v
+            allowed: set[int] | None = None
+            excluded: set[int] = set()
+            for pred, arg in preds.items():
+                if pred == "REGEX":
+                    want_on |= 1 << self._flag_bits[(attr, arg)]
+                    continue
+                index, table, _other = self._columns[attr]
+                words = arg if isinstance(arg, list) else [arg]
+                points = {table[hash_string(w)] for w in words}
+                if pred in ("IN", "=="):
+                    allowed = points if allowed is None else allowed & points
+                    common = sum(1 for w in words if hash_string(w) in self._common)
+                else:
+                    excluded |= points
+            if allowed is None and not excluded:
+                continue  # only regular expressions on this attribute
+            index, table, other = self._columns[attr]
+            if allowed is not None:
+                allowed -= excluded
+                cls = _char_class(allowed)
+                chars = frozenset(chr(p) for p in allowed)
+                if required is None:
+                    required = chars
+                tests.append(((0, common, len(chars)), index, chars))
             else:
-                starts = range(n)
-            # a fixed first token (no operator) is tested here, the rest by _longest
-            fixed = steps[0][1] == 1 and steps[0][2] == 1
-            single = fixed and len(steps) == 1
-            for start in starts:
-                if not first(cols, start):
-                    continue
-                if single:
-                    found.setdefault(variant.key, []).append((start, start + 1))
-                    continue
-                if fixed:
-                    end = longest(cols, n, steps, 1, start + 1)
+                cls = _column_class(*self._ranges[index], excluded)
+            previous = cols[index]
+            # two tests on the same column (e.g. ORTH and TEXT): both must hold
+            cols[index] = cls if previous is None else f"(?={previous}){cls}"
+        parts = [c if c is not None else self._any_of_column(i) for i, c in enumerate(cols)]
+        if self._flag_bits:
+            if want_on & want_off:
+                parts.append("(?!)")
+            else:
+                masks = [m for m in range(1 << len(self._flag_bits))
+                         if m & want_on == want_on and not m & want_off]
+                parts.append(_char_class(_FLAG_BASE + m for m in masks))
+                if want_on or want_off:
+                    tests.append(((1, 0, len(masks)), len(self._columns),
+                                  frozenset(chr(_FLAG_BASE + m) for m in masks)))
+        return "".join(parts), required, tests
+
+    def _compile_one(self, key: str, pattern: list[dict]) -> _Compiled:
+        pieces: list[str] = []
+        required: list[frozenset[str]] = []
+        variable = 0
+        max_len = 0
+        min_len = 0
+        anchors = []     # the tests of tokens at a fixed offset from the start
+        offset: int | None = 0
+        for token in pattern:
+            low, high = _op_range(token.get("OP"))  # type: ignore[misc]
+            row, need, tests = self._token_regex(token)
+            if offset is not None and low >= 1:
+                anchors.extend((cost, column, chars, offset) for cost, column, chars in tests)
+            if offset is not None:
+                offset = offset + 1 if low == high == 1 else None
+            if low == high == 1:
+                pieces.append(row)
+            else:
+                if high >= _INF:
+                    quant = "*" if low == 0 else ("+" if low == 1 else f"{{{low},}}")
+                elif low == high:
+                    quant = f"{{{low}}}"
+                elif (low, high) == (0, 1):
+                    quant = "?"
                 else:
-                    end = longest(cols, n, steps, 0, start)
-                if end > start:
-                    found.setdefault(variant.key, []).append((start, end))
-        out: list[tuple[str, int, int]] = []
-        for key, spans in found.items():
+                    quant = f"{{{low},{high}}}"
+                pieces.append(f"(?:{row}){quant}")
+            if low != high:
+                variable += 1
+            max_len = min(_INF, max_len + high)
+            min_len += low
+            if low >= 1 and need is not None:
+                required.append(need)
+        if min_len == 0:
+            # a pattern that can match nothing: only look at token starts (the first column's
+            # characters occur nowhere else)
+            first = (self._any_of_column(0) if self._columns
+                     else _char_class(range(_FLAG_BASE, _FLAG_BASE + (1 << len(self._flag_bits)))))
+            pieces.insert(0, f"(?={first})")
+        regex = re.compile("".join(pieces))
+        # string tests, most selective first; flag tests only when there is nothing else
+        strings = sorted(a for a in anchors if a[0][0] == 0)
+        chosen = strings or sorted(anchors)[:1]
+        return _Compiled(key, regex, required, variable > 1, max_len,
+                         [(column, chars, at) for _cost, column, chars, at in chosen])
+
+    # ------------------------------------------------------------------ encoding
+    def _encode(self, table: dict[int, np.ndarray], lengths: Sequence[int]
+                ) -> tuple[str, np.ndarray]:
+        """The stream of ``len(lengths)`` docs whose attribute columns are ``table`` (attr ->
+        values of all their tokens, concatenated), and its code points as rows x columns."""
+        width = self._width
+        n_tok = int(sum(lengths))
+        n_docs = len(lengths)
+        codes = np.full((n_tok + n_docs, width), _SEP, dtype=np.uint32)
+        if n_tok:
+            doc_of = np.repeat(np.arange(n_docs), lengths)
+            rows = np.arange(n_tok) + doc_of
+            for attr, (index, mapping, other) in self._columns.items():
+                values = np.asarray(table[attr], dtype=np.uint64)
+                unique, inverse = np.unique(values, return_inverse=True)
+                points = np.fromiter((mapping.get(h, other) for h in unique.tolist()),
+                                     dtype=np.uint32, count=len(unique))
+                codes[rows, index] = points[inverse]
+            if self._flag_bits:
+                mask = np.zeros(n_tok, dtype=np.uint32)
+                strings = self._strings
+                for (attr, what), bit in self._flag_bits.items():
+                    values = np.asarray(table[attr], dtype=np.uint64)
+                    if what is True:
+                        hit = values == 1
+                    else:
+                        cache = self._regex_cache.setdefault((attr, what), {})
+                        if len(cache) > 200_000:
+                            cache.clear()
+                        rx = re.compile(what)
+                        unique, inverse = np.unique(values, return_inverse=True)
+                        flags = []
+                        for h in unique.tolist():
+                            found = cache.get(h)
+                            if found is None:
+                                found = cache[h] = rx.search(strings[h]) is not None
+                            flags.append(found)
+                        hit = np.asarray(flags, dtype=bool)[inverse]
+                    mask |= hit.astype(np.uint32) << bit
+                codes[rows, width - 1] = _FLAG_BASE + mask
+        return codes.tobytes().decode("utf-32-le"), codes
+
+    # ------------------------------------------------------------------ matching
+    def match(self, table: dict[int, Any], lengths: Sequence[int]
+              ) -> list[list[tuple[str, int, int]]]:
+        """Matches in many docs at once.
+
+        ``table``: attr id -> the values of that attribute for every token of the docs, one doc
+        after the other (``Doc.to_array`` values; for ``SENT_START`` only whether a value is 1
+        matters); ``lengths``: the docs' token counts. Returns, per doc, ``(key, start, end)`` of
+        every match in document order.
+        """
+        compiled = self._compiled if self._compiled is not None else self._compile()
+        out: list[list[tuple[str, int, int]]] = [[] for _ in lengths]
+        if not compiled or not sum(lengths):
+            return out
+        stream, codes = self._encode(table, lengths)
+        width = self._width
+        # the first row of every doc (rows count the separator rows between docs)
+        firsts: list[int] = []
+        row = 0
+        for n in lengths:
+            firsts.append(row)
+            row += n + 1
+        # where each anchor character occurs: character -> positions of its rows
+        rows_of: dict[str, list[int]] = {}
+        for column, points in self._indexed.items():
+            values = codes[:, column]
+            rows = np.flatnonzero(np.isin(values, points))
+            if not len(rows):
+                continue
+            values = values[rows]
+            order = np.argsort(values, kind="stable")
+            values = values[order]
+            row_list = (rows[order] * width).tolist()   # as character positions
+            cuts = [0, *(np.flatnonzero(values[1:] != values[:-1]) + 1).tolist(), len(row_list)]
+            for lo, hi, point in zip(cuts, cuts[1:], values[cuts[:-1]].tolist()):
+                rows_of[chr(point)] = row_list[lo:hi]
+        found: dict[tuple[int, str], list[tuple[int, int]]] = {}
+        for pattern in compiled:
+            if pattern.anchors:
+                # the anchor with the fewest places in this batch; none: no match possible
+                # (``required`` tokens without a fixed offset are checked the same way)
+                best: list[list[int]] | None = None
+                best_n = 0
+                offset = 0
+                for _column, chars, at in pattern.anchors:
+                    lists = [rows_of[c] for c in chars if c in rows_of]
+                    n = sum(map(len, lists))
+                    if not n:
+                        best = None
+                        break
+                    if best is None or n < best_n:
+                        best, best_n, offset = lists, n, at
+                if best is None:
+                    continue
+            if pattern.required and not all(any(c in rows_of for c in need)
+                                            for need in pattern.required):
+                continue
+            regex = pattern.regex
+            if not pattern.anchors:
+                matches = _scan(regex, stream, width)
+            else:
+                # (in any order: the spans are sorted below; a negative position is read as 0,
+                # a real start, so every match found is a true one)
+                starts = best[0] if len(best) == 1 else chain.from_iterable(best)
+                if offset:
+                    starts = map(sub, starts, repeat(offset * width))
+                matches = filter(None, map(regex.match, repeat(stream), starts))
+            for m in matches:
+                s_char, e_char = m.span()
+                if e_char <= s_char:
+                    continue
+                start_row = s_char // width
+                end_row = e_char // width
+                doc = bisect_right(firsts, start_row) - 1
+                first = firsts[doc]
+                if pattern.ambiguous:
+                    # the longest end among all matches at this start
+                    limit = first + lengths[doc]
+                    if pattern.max_len < _INF:
+                        limit = min(limit, start_row + pattern.max_len)
+                    for end in range(limit, end_row, -1):
+                        if regex.fullmatch(stream, s_char, end * width) is not None:
+                            end_row = end
+                            break
+                found.setdefault((doc, pattern.key), []).append(
+                    (start_row - first, end_row - first))
+        for (doc, key), spans in found.items():
             # greedy LONGEST: longest first (earlier start on ties), no overlaps within a key
             taken: list[tuple[int, int]] = []
             for start, end in sorted(set(spans), key=lambda se: (se[0] - se[1], se[0])):
                 if all(end <= s or start >= e for s, e in taken):
                     taken.append((start, end))
-            out.extend((key, s, e) for s, e in taken)
-        out.sort(key=lambda m: (m[1], m[2], m[0]))
+            out[doc].extend((key, s, e) for s, e in taken)
+        for matches in out:
+            matches.sort(key=lambda m: (m[1], m[2], m[0]))
         return out
+
+    def __call__(self, doc, cols: dict[int, list[int]] | None = None
+                 ) -> list[tuple[str, int, int]]:
+        """Matches in one doc. ``cols``: the doc's attribute values, attr id -> per-token ints,
+        when the caller already has them (see :meth:`match`)."""
+        n = len(doc)
+        if n == 0 or not self._patterns:
+            return []
+        if cols is None:
+            table = doc.to_array(self._attrs)
+            if table.ndim == 1:
+                table = table.reshape(-1, 1)
+            cols = dict(zip(self._attrs, table.T))
+        return self.match(cols, [n])[0]
 
 
 def _variants(pattern: list[dict], depth: int = 0) -> list[list[dict]]:
-    """Expand leading optional tokens so that every variant starts with a required token."""
+    """Expand leading optional tokens so that every variant starts with a required one (the
+    union of the variants' matches is the pattern's)."""
     if not pattern:
         return []
     first = pattern[0]
     low, high = _op_range(first.get("OP"))  # type: ignore[misc]
-    if low >= 1 or depth > 3:
+    if low >= 1 or depth > 3 or len(pattern) == 1:
         return [pattern]
     with_it = dict(first)
-    if high == 1:
-        with_it.pop("OP", None)
-    elif high >= _INF:
+    with_it.pop("OP", None)
+    if high >= _INF:
         with_it["OP"] = "+"
-    else:
+    elif high > 1:
         with_it["OP"] = f"{{1,{high}}}"
-    out = [[with_it] + pattern[1:]]
-    out.extend(_variants(pattern[1:], depth + 1))
-    return out
+    return [[with_it] + pattern[1:], *_variants(pattern[1:], depth + 1)]
+
