@@ -41,8 +41,11 @@ Evidence ids of the contextual decisions (``<code>.ctx_<name>``; documented in d
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import filterfalse
+from operator import itemgetter
 
 from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, IS_TITLE, LENGTH, SENT_START
 
@@ -157,8 +160,31 @@ class Context:
 
 # ---------------------------------------------------------------------------------- analysis
 
+# an alphanumeric character: \w is the characters of str.isalnum() and "_"
+_ALNUM = re.compile(r"[^\W_]")
+
+
 def _is_word(text: str) -> bool:
-    return any(ch.isalnum() for ch in text)
+    return _ALNUM.search(text) is not None
+
+
+class _LemmaCache(dict):
+    """lower-case word -> content lemma or None; a missing word is computed (and kept while the
+    cache is not full) by :meth:`Analyser.content_lemma`, so that ``map(cache.__getitem__, ...)``
+    looks words up without a Python-level loop."""
+
+    __slots__ = ("compute",)
+
+    def __missing__(self, lower: str) -> str | None:
+        return self.compute(lower)
+
+
+# "here"/"there" are never acknowledgements or fillers: the deictic test may read all words
+assert not _NOT_CORE & {"here", "there"}
+_NOT_CORE_HAS = _NOT_CORE.__contains__
+_NO_BLOCKS: frozenset[str] = frozenset()
+_SENT_START_OF = itemgetter(5)
+_PAIR_FIRST = frozenset(first for first, _second in LEADING_PAIRS)
 
 
 class Analyser:
@@ -169,7 +195,8 @@ class Analyser:
         self._lemma = lemma_table
         self._kinds = kinds          # pattern id -> kind
         self._labels = labels        # pattern id -> code
-        self._content_cache: dict[str, str | None] = {}
+        self._content_cache: dict[str, str | None] = _LemmaCache()
+        self._content_cache.compute = self.content_lemma
 
     # content lemma of one lower-case token text, or None
     def content_lemma(self, lower: str) -> str | None:
@@ -190,24 +217,32 @@ class Analyser:
 
     def patient(self, text: str) -> PatientAnalysis:
         """Content lemmas of a patient unit (a regular-expression tokenizer is enough here)."""
-        lowers: list[str] = []
-        for m in _PATIENT_WORD.finditer(text.lower()):
-            base, clitic = m.group(1), m.group(2)
-            if clitic == "n't" and base.endswith("n"):
-                base = base[:-1]  # "don't" -> "do", "can't" -> "ca" as spaCy splits them
-            lowers.append(base)
-            if clitic:
-                lowers.append(clitic)
-        lemmas = self._lemmas
-        content = set(lemmas(lowers))
+        low = text.lower()
+        if "'" in low or "’" in low:
+            lowers: list[str] = []
+            add = lowers.append
+            for base, clitic in _PATIENT_WORD.findall(low):
+                if clitic:
+                    if clitic == "n't" and base.endswith("n"):
+                        base = base[:-1]  # "don't" -> "do", "can't" -> "ca" as spaCy splits them
+                    add(base)
+                    add(clitic)
+                else:
+                    add(base)
+        else:
+            # no apostrophe: no clitic can match, and the words are the bases alone
+            lowers = _PATIENT_BASE.findall(low)
+        getitem = self._content_cache.__getitem__
+        content = frozenset(filter(None, map(getitem, lowers)))
         vague: set[str] = set()
-        for i, word in enumerate(lowers):
-            if word in VAGUE_MARKERS:
-                found = lemmas(lowers[i + 1:i + 4])
-                if found:
-                    vague.add(found[0])
+        if not VAGUE_MARKERS.isdisjoint(lowers):
+            for i, word in enumerate(lowers):
+                if word in VAGUE_MARKERS:
+                    for found in filter(None, map(getitem, lowers[i + 1:i + 4])):
+                        vague.add(found)
+                        break
         asks = text.rstrip().endswith("?")
-        return PatientAnalysis(frozenset(content), frozenset(vague), len(lowers), asks)
+        return PatientAnalysis(content, frozenset(vague), len(lowers), asks)
 
     def unit(self, doc, matches: Iterable[tuple[str, int, int]],
              mapping: list[int] | None = None, length: int | None = None,
@@ -217,34 +252,35 @@ class Analyser:
         doc's text when the caller has it (``Doc.text`` rebuilds it from the tokens); ``rows``:
         the tokens' ``IDX, LENGTH, IS_PUNCT, IS_SPACE, IS_TITLE, SENT_START`` values when the
         caller has them (for ``SENT_START`` only whether a value is 1 matters)."""
-        # one pass over the tokens' attributes: (text, lower, start, end, punct/space, title case)
         n = len(doc)
-        toks: list[Tok] = []
-        sent_bounds: list[tuple[int, int]] = []
         if text is None:
             text = doc.text
-        if n:
-            if rows is None:
-                rows = doc.to_array(_TOKEN_ATTRS).tolist()
-            begin = 0
-            for i, (idx, size, punct, space, title, sent_start) in enumerate(rows):
-                word = text[idx:idx + size]
-                if mapping is None:
-                    s_char, e_char = idx, idx + size
-                else:
-                    s_char, e_char = mapping[idx], mapping[idx + size - 1] + 1
-                toks.append((word, word.lower(), s_char, e_char, bool(punct or space), bool(title)))
-                if sent_start == 1 and i:
-                    sent_bounds.append((begin, i))
-                    begin = i
-            sent_bounds.append((begin, n))
-        sent_of = [0] * n
-        for index, (start, end) in enumerate(sent_bounds):
-            for i in range(start, end):
-                sent_of[i] = index
-        per_sent: list[dict[str, list[Cue]]] = [{} for _ in sent_bounds]
-        blocks: list[set[str]] = [set() for _ in sent_bounds]
-        covered = [False] * n
+        if length is None:
+            length = len(text)
+        if not n:
+            return UnitAnalysis(length, (), False)
+        if rows is None:
+            rows = doc.to_array(_TOKEN_ATTRS).tolist()
+        # the words (tokens that are neither punctuation nor space), lower case
+        if text.isascii():   # ASCII lower-casing is per character: slice the lower-cased text
+            low = text.lower()
+            words = [low[a:a + s] for a, s, p, sp, _t, _ss in rows if not (p or sp)]
+        else:
+            words = [text[a:a + s].lower() for a, s, p, sp, _t, _ss in rows if not (p or sp)]
+        n_words = len(words)
+        # sentence starts: token 0 and every later token whose SENT_START is 1
+        sent_col = list(map(_SENT_START_OF, rows))
+        bounds = [0]
+        more = sent_col.count(1) - (sent_col[0] == 1)
+        at = 0
+        while more > 0:
+            at = sent_col.index(1, at + 1)
+            bounds.append(at)
+            more -= 1
+        n_sent = len(bounds)
+        per_sent: list[dict[str, list[Cue]]] = [{} for _ in bounds]
+        blocks: list[set[str]] | None = None
+        listen: list[tuple[int, int]] = []
         labels = self._labels
         kinds = self._kinds
         for pid, start, end in matches:
@@ -254,104 +290,145 @@ class Analyser:
             if code is None:
                 continue
             kind = kinds.get(pid, "cue")
-            index = sent_of[start]
+            index = bisect_right(bounds, start) - 1 if n_sent > 1 else 0
             if kind == "block":
+                if blocks is None:
+                    blocks = [set() for _ in bounds]
                 blocks[index].add(code)
             elif kind == "cue":
-                per_sent[index].setdefault(code, []).append((pid, toks[start][2], toks[end - 1][3]))
+                s_idx = rows[start][0]
+                last = rows[end - 1]
+                e_idx = last[0] + last[1]
+                if mapping is None:
+                    item = (pid, s_idx, e_idx)
+                else:
+                    item = (pid, mapping[s_idx], mapping[e_idx - 1] + 1)
+                per_sent[index].setdefault(code, []).append(item)
             if code == _LISTEN and kind != "block":
+                listen.append((start, end))
+        sentence = self._sentence
+        if n_sent == 1:
+            s_idx = rows[0][0]
+            last = rows[-1]
+            e_idx = last[0] + last[1]
+            if mapping is None:
+                s_char, e_char = s_idx, e_idx
+            else:
+                s_char, e_char = mapping[s_idx], mapping[e_idx - 1] + 1
+            # tokens cover every character but the single spaces between them
+            has_q = text.find("?", s_idx, e_idx) >= 0
+            sentences: tuple[Sentence, ...] = (sentence(
+                words, has_q, s_char, e_char, per_sent[0],
+                frozenset(blocks[0]) if blocks is not None else _NO_BLOCKS, text, rows, 0, n),)
+        else:
+            out = []
+            w_at = 0
+            for index, start in enumerate(bounds):
+                if index + 1 < n_sent:
+                    end = bounds[index + 1]
+                    w_end = w_at
+                    for _a, _s, p, sp, _t, _ss in rows[start:end]:
+                        if not (p or sp):
+                            w_end += 1
+                else:
+                    end = n
+                    w_end = n_words
+                s_idx = rows[start][0]
+                last = rows[end - 1]
+                e_idx = last[0] + last[1]
+                if mapping is None:
+                    s_char, e_char = s_idx, e_idx
+                else:
+                    s_char, e_char = mapping[s_idx], mapping[e_idx - 1] + 1
+                has_q = text.find("?", s_idx, e_idx) >= 0
+                out.append(sentence(words[w_at:w_end], has_q, s_char, e_char, per_sent[index],
+                                    frozenset(blocks[index]) if blocks is not None
+                                    else _NO_BLOCKS, text, rows, start, end))
+                w_at = w_end
+            sentences = tuple(out)
+        backchannel_only = False
+        if listen and n_words:
+            covered = [False] * n
+            for start, end in listen:
                 for i in range(start, end):
                     covered[i] = True
-        sentences = tuple(self._sentence(toks[start:end], per_sent[index], frozenset(blocks[index]))
-                          for index, (start, end) in enumerate(sent_bounds))
-        n_words = 0
-        backchannel_only = True
-        for i, tok in enumerate(toks):
-            if tok[4]:
-                continue
-            n_words += 1
-            if not covered[i] and tok[1] not in BACKCHANNEL_FILLERS:
-                backchannel_only = False
-        return UnitAnalysis(length=len(text) if length is None else length,
-                            sentences=sentences,
-                            backchannel_only=backchannel_only and n_words > 0 and any(covered))
+            backchannel_only = True
+            word_tokens = [i for i, (_a, _s, p, sp, _t, _ss) in enumerate(rows) if not (p or sp)]
+            for i, word in zip(word_tokens, words):
+                if not covered[i] and word not in BACKCHANNEL_FILLERS:
+                    backchannel_only = False
+                    break
+        return UnitAnalysis(length, sentences, backchannel_only)
 
     def _lemmas(self, words: Iterable[str]) -> list[str]:
-        lookup = self._content_cache.get
-        get = self.content_lemma
-        out = []
-        for w in words:
-            c = lookup(w, 0)
-            if c == 0:
-                c = get(w)
-            if c:
-                out.append(c)
-        return out
+        return list(filter(None, map(self._content_cache.__getitem__, words)))
 
-    def _sentence(self, toks: list[Tok], cues: dict[str, list[Cue]],
-                  blocks: frozenset[str]) -> Sentence:
-        words: list[str] = []
-        word_pos: list[int] = []      # index into toks
-        titles: list[bool] = []
-        has_q = False
-        for j, tok in enumerate(toks):
-            if "?" in tok[0]:
-                has_q = True
-            if tok[4]:
-                continue
-            words.append(tok[1])
-            word_pos.append(j)
-            titles.append(tok[5])
-        s_char = toks[0][2] if toks else 0
-        e_char = toks[-1][3] if toks else 0
-        i = _skip_fillers(words, 0)
-        opener = words[i] if i < len(words) else ""
+    def _sentence(self, words: list[str], has_q: bool, s_char: int, e_char: int,
+                  cues: dict[str, list[Cue]], blocks: frozenset[str], text: str, rows,
+                  start: int, end: int) -> Sentence:
+        """One sentence: its words (lower case), whether a token holds "?", its character span;
+        the unit's ``text`` and token ``rows`` and its tokens ``start:end`` for what few
+        sentences need."""
+        n_w = len(words)
+        i = _skip_fillers(words, 0) if n_w and (words[0] in LEADING_FILLERS
+                                                or words[0] in _PAIR_FIRST) else 0
+        opener = words[i] if i < n_w else ""
         after = tuple(words[i + 1:i + 5])
         qi = i
-        while qi < len(words) and words[qi] in _QUESTION_LEAD:
+        while qi < n_w and words[qi] in _QUESTION_LEAD:
             qi = _skip_fillers(words, qi + 1)
         qtype = _qtype(words, qi, has_q)
         decl_words = words
         late_q = False
         if qtype is None and has_q:
             # a late question clause: "Just above the belt, mostly the right, does it travel?"
-            late = _late_question(toks, words, word_pos)
+            texts = []
+            word_pos = []   # each word's index in texts
+            for j, (a, size, p, sp, _t, _ss) in enumerate(rows[start:end]):
+                texts.append(text[a:a + size])
+                if not (p or sp):
+                    word_pos.append(j)
+            late = _late_question(texts, words, word_pos)
             if late is not None:
                 qtype, cut = late
                 decl_words = words[:cut]
                 late_q = True
-            elif _tag_question(toks, words, qi):
+            elif _tag_question(texts, words, qi):
                 qtype = "tag"
             elif not _ANY_POLARITY.isdisjoint(words):
                 qtype = "any"   # "So, apart from that, any other problems?" / "No history of asthma?"
             else:
                 qtype = "mark"
-        all_content = self._lemmas(words)
-        content = frozenset(self._lemmas(decl_words)) if late_q else frozenset(all_content)
+        getitem = self._content_cache.__getitem__
+        all_content = list(filter(None, map(getitem, words)))
         has_content = bool(all_content)
-        core = [w for w in words if w not in _NOT_CORE]
+        core_len = len(list(filterfalse(_NOT_CORE_HAS, words)))
+        if late_q:
+            content = frozenset(filter(None, map(getitem, decl_words)))
+            decl_len = len(list(filterfalse(_NOT_CORE_HAS, decl_words)))
+            choice = "or" in words[len(decl_words):]
+        else:
+            content = frozenset(all_content)
+            decl_len = core_len
+            choice = False
         narrow = None
         precision = False
-        if qtype == "wh" and len(core) <= 8:
+        if qtype == "wh" and core_len <= 8:
             narrow = self._narrow_target(words, qi)
-            precision = any(w in PRECISION_WORDS for w in words) or (
+            precision = not PRECISION_WORDS.isdisjoint(words) or (
                 # a bare "Where?" / "Since when?" narrows what was just said
-                len(core) <= 2 and not has_content and qi < len(words)
+                core_len <= 2 and not has_content and qi < n_w
                 and words[qi] in ("where", "when", "which", "whereabouts"))
         if qtype is not None and not has_content and not has_q:
             qtype = None  # a fragment: "Do you", "Have you been"
-        subject = words[qi + 1] if qtype == "aux" and not late_q and qi + 1 < len(words) else ""
-        decl_len = (len([w for w in decl_words if w not in _NOT_CORE]) if late_q else len(core))
-        choice = "or" in words[len(decl_words):]
-        names_only = 0 < len(titles) <= 3 and all(titles)
-        deictic = len(core) <= 2 and any(w in ("here", "there") for w in core)
-        return Sentence(start=s_char, end=e_char, qtype=qtype, content=content,
-                        core_len=len(core), opener=opener, after_opener=after,
-                        narrow_target=narrow, precision=precision, late=late_q,
-                        has_content=has_content, subject=subject, names_only=names_only,
-                        decl_len=decl_len, choice=choice, deictic=deictic,
-                        negated=not _NEGATIONS.isdisjoint(words),
-                        cues=cues, blocks=blocks)
+        subject = words[qi + 1] if qtype == "aux" and not late_q and qi + 1 < n_w else ""
+        # only capitalised words (1 to 3 of them)
+        names_only = 0 < n_w <= 3 and all(
+            t for _a, _s, p, sp, t, _ss in rows[start:end] if not (p or sp))
+        deictic = core_len <= 2 and ("here" in words or "there" in words)
+        return Sentence(s_char, e_char, qtype, content, core_len, opener, after, narrow,
+                        precision, late_q, has_content, subject, decl_len, choice, names_only,
+                        deictic, not _NEGATIONS.isdisjoint(words), cues, blocks)
 
     def _narrow_target(self, words: list[str], i: int) -> str | None:
         if i >= len(words) or words[i] not in ("which", "what"):
@@ -364,14 +441,18 @@ class Analyser:
 
 
 def _skip_fillers(words: list[str], i: int) -> int:
-    while i < len(words):
-        if i + 1 < len(words) and (words[i], words[i + 1]) in LEADING_PAIRS:
+    n = len(words)
+    while i < n:
+        if i + 1 < n and (words[i], words[i + 1]) in LEADING_PAIRS:
             i += 2
         elif words[i] in LEADING_FILLERS:
             i += 1
         else:
             break
     return i
+
+
+_WHEN_SUBJECTS = _PRONOUN_SUBJECTS | {"the", "your"}
 
 
 def _qtype(words: list[str], i: int, has_q: bool) -> str | None:
@@ -381,7 +462,7 @@ def _qtype(words: list[str], i: int, has_q: bool) -> str | None:
     rest = words[i + 1:i + 4]
     nxt = rest[0] if rest else ""
     if first in WH_WORDS:
-        if has_q and first in ("when", "whenever") and nxt in _PRONOUN_SUBJECTS | {"the", "your"}:
+        if has_q and first in ("when", "whenever") and nxt in _WHEN_SUBJECTS:
             return None  # "When you turn your head, the room spins?": decided by the main clause
         if has_q or first.endswith("'s") or nxt == "about":
             return "wh"
@@ -406,23 +487,39 @@ def _qtype(words: list[str], i: int, has_q: bool) -> str | None:
     return None
 
 
-def _tag_question(toks, words: list[str], i: int) -> bool:
-    """"..., is that right?": a tag after a comma closing a declarative."""
-    body = words[i:]
-    texts = [t[0] for t in toks if t[0].strip()]
+# TAG_ENDINGS by length, each tag with its rank: the first tag of the list that ends the body wins
+_TAG_RANKS: dict[int, dict[tuple[str, ...], int]] = {}
+for _rank, _tag in enumerate(TAG_ENDINGS):
+    _TAG_RANKS.setdefault(len(_tag), {}).setdefault(_tag, _rank)
+_TAG_RANKS_ITEMS = tuple(_TAG_RANKS.items())
+del _rank, _tag
+
+
+def _tag_question(texts: list[str], words: list[str], i: int) -> bool:
+    """"..., is that right?": a tag after a comma closing a declarative (``texts``: the token
+    texts of the sentence)."""
+    n_body = len(words) - i
+    best = None   # (rank, length) of the first tag of TAG_ENDINGS that ends the body
+    for n, ranks in _TAG_RANKS_ITEMS:
+        if n_body > n:
+            rank = ranks.get(tuple(words[-n:]))
+            if rank is not None and (best is None or rank < best[0]):
+                best = (rank, n)
+    if best is None:
+        return False
+    n = best[1]
+    texts = [t for t in texts if t.strip()]
     while texts and texts[-1] in ("?", ".", "!", "..."):
         texts.pop()
-    for tag in TAG_ENDINGS:
-        n = len(tag)
-        if len(body) > n and tuple(body[-n:]) == tag:
-            before = texts[-n - 1] if len(texts) > n else ""
-            return before in _CLAUSE_BREAKS
-    return False
+    before = texts[-n - 1] if len(texts) > n else ""
+    return before in _CLAUSE_BREAKS
 
 
-def _late_question(toks, words: list[str], word_pos: list[int]) -> tuple[str, int] | None:
-    """A wh/aux clause after a comma in a sentence ending with "?"; (qtype, first word index)."""
-    breaks = {j for j, tok in enumerate(toks) if tok[0] in _CLAUSE_BREAKS}
+def _late_question(texts: list[str], words: list[str],
+                   word_pos: list[int]) -> tuple[str, int] | None:
+    """A wh/aux clause after a comma in a sentence ending with "?"; (qtype, first word index).
+    ``texts``: the token texts of the sentence; ``word_pos``: each word's index in them."""
+    breaks = {j for j, t in enumerate(texts) if t in _CLAUSE_BREAKS}
     for k in range(1, len(words)):
         if word_pos[k] - 1 in breaks or words[k] in ("so", "and"):
             j = _skip_fillers(words, k)
@@ -431,7 +528,7 @@ def _late_question(toks, words: list[str], word_pos: list[int]) -> tuple[str, in
             qtype = _qtype(words, j, True)
             if qtype in ("wh", "aux", "any"):
                 # a tag ("..., is that right?") is not a late question
-                if _tag_question(toks, words, 0) and len(words) - j <= 3:
+                if _tag_question(texts, words, 0) and len(words) - j <= 3:
                     return None
                 return qtype, k
     return None
@@ -451,8 +548,10 @@ _NONE: list[Cue] = []
 
 def _add(evidence: Evidence, code: str, pid: str, start: int, end: int) -> None:
     item = (pid, start, end)
-    items = evidence.setdefault(code, [])
-    if item not in items:
+    items = evidence.get(code)
+    if items is None:
+        evidence[code] = [item]
+    elif item not in items:
         items.append(item)
 
 
@@ -461,9 +560,10 @@ def _restating(s: Sentence, ctx: Context) -> tuple[str, int, int] | None:
     content = s.content
     if not content:
         return None
-    overlap = content & ctx.window
-    n = len(overlap)
-    if n and s.opener in REFLECT_OPENERS and not _advice(s) and not (
+    n = len(content & ctx.window)
+    if not n:
+        return None   # each decision below needs an overlap with the window
+    if s.opener in REFLECT_OPENERS and not _advice(s) and not (
             s.opener == "so" and s.after_opener and s.after_opener[0] in _AGENDA_AFTER_SO) \
             and (n >= 2 or n / len(content) >= 0.5):
         return ("restating.ctx_second_person", s.start, s.end)
@@ -490,55 +590,63 @@ def _advice(s: Sentence) -> bool:
     return first in ADVICE_MODALS
 
 
+_SENTENCE_CODES = ("transition", "touch", "empathy", "humour", "listening")
+_INTERROGATIVE = frozenset({"wh", "aux", "any"})
+_NOT_EDUCATION = frozenset({"wh", "aux", "any", "mark"})
+
+
 def decide(unit: UnitAnalysis, ctx: Context) -> Evidence:
     """Codes of one clinician unit with their evidence: code -> [(pattern id, start, end)]."""
     ev: Evidence = {}
     after_question = False   # the previous sentence of this unit was a question
     for s in unit.sentences:
         blocked = s.blocks
+        cues = s.cues
+        qtype = s.qtype
         # ---- lexical cues that apply in any sentence
-        for code in ("transition", "touch", "empathy", "humour", "listening"):
-            if code in blocked:
-                continue
-            for pid, start, end in _cues(s, code):
-                _add(ev, code, pid, start, end)
+        if cues:
+            for code in _SENTENCE_CODES:
+                items = cues.get(code)
+                if items and code not in blocked:
+                    for pid, start, end in items:
+                        _add(ev, code, pid, start, end)
         # ---- restating: declaratives, declarative questions and tag questions
         restated = False
-        restating_cues = []
-        if "restating" not in blocked and (not s.interrogative or s.late):
-            restating_cues = _cues(s, "restating")
-            for pid, start, end in restating_cues:
-                _add(ev, "restating", pid, start, end)
+        if "restating" not in blocked and (qtype not in _INTERROGATIVE or s.late):
+            restating_cues = cues.get("restating") if cues else None
+            if restating_cues:
+                for pid, start, end in restating_cues:
+                    _add(ev, "restating", pid, start, end)
                 restated = True
-            if not restating_cues:
+            else:
                 found = _restating(s, ctx)
                 if found:
                     _add(ev, "restating", *found)
                     restated = True
         # ---- questions: clarifying or information gathering
         clarified = False
-        if s.question and "clarifying_question" not in blocked:
+        if qtype is not None and "clarifying_question" not in blocked:
             found_c = _clarifying(s, ctx, restated, after_question)
-            if not found_c and after_question and s.qtype == "mark":
+            if not found_c and after_question and qtype == "mark":
                 # "Ache, sharp, burning, something else?" continues the question before it
                 after_question = True
                 continue
             for pid, start, end in found_c:
                 _add(ev, "clarifying_question", pid, start, end)
                 clarified = True
-            if clarified and s.qtype in ("mark", "tag") and s.opener == "so" and not restated \
+            if clarified and qtype in ("mark", "tag") and s.opener == "so" and not restated \
                     and "restating" not in blocked and s.has_content:
                 # "So you'd like to try the injection?" checks a summary of the patient's words
                 _add(ev, "restating", "restating.ctx_so_check", s.start, s.end)
         if "information_gathering" not in blocked and not clarified:
-            cues = _cues(s, "information_gathering")
-            for pid, start, end in cues:
-                _add(ev, "information_gathering", pid, start, end)
-            if not cues and _seeks_information(s, ctx):
-                _add(ev, "information_gathering",
-                     f"information_gathering.ctx_{_QNAMES[s.qtype]}_question", s.start, s.end)
+            ig_cues = cues.get("information_gathering") if cues else None
+            if ig_cues:
+                for pid, start, end in ig_cues:
+                    _add(ev, "information_gathering", pid, start, end)
+            elif qtype is not None and qtype != "tag" and _seeks_information(s, ctx):
+                _add(ev, "information_gathering", _IG_PIDS[qtype], s.start, s.end)
         # ---- education: statements only; pain education takes the sentence from education
-        if s.qtype not in ("wh", "aux", "any", "mark"):
+        if cues and qtype not in _NOT_EDUCATION:
             pain = [] if "pain_education" in blocked else _cues(s, "pain_education")
             for pid, start, end in pain:
                 _add(ev, "pain_education", pid, start, end)
@@ -547,7 +655,7 @@ def decide(unit: UnitAnalysis, ctx: Context) -> Evidence:
                 for pid, start, end in _cues(s, "education"):
                     if not any(start < p_end and p_start < end for _p, p_start, p_end in pain):
                         _add(ev, "education", pid, start, end)
-        after_question = s.question
+        after_question = qtype is not None
     # ---- unit-level context
     if ctx.own_laughter:
         _add(ev, "humour", "humour.ctx_clinician_laughter", 0, unit.length)
@@ -602,6 +710,7 @@ def _seeks_information(s: Sentence, ctx: Context) -> bool:
 
 
 _QNAMES = {"wh": "wh", "aux": "aux", "any": "any", "mark": "declarative", "tag": "tag"}
+_IG_PIDS = {qtype: f"information_gathering.ctx_{name}_question" for qtype, name in _QNAMES.items()}
 
 
 # ---------------------------------------------------------------------------------- speech
@@ -635,6 +744,7 @@ def keeps_floor(text: str) -> bool:
 
 _WORD_RE = re.compile(r"[\w'-]+")
 _PATIENT_WORD = re.compile(r"([a-z0-9]+(?:-[a-z0-9]+)*)('s|n't|'re|'ve|'ll|'d|'m|’s)?")
+_PATIENT_BASE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _FILLER_WORD = re.compile(r"(?:u+m+|u+h+|e+r+m+|e+r|u+h+m+|e+h+m+)$", re.IGNORECASE)
 _GAP_RE = re.compile(r"[,…-]*\s+$")
 _LAUGH_WORDS = frozenset({"ha", "hah", "he", "heh", "hee", "ho"})   # "ha ha" is not a stutter
