@@ -179,8 +179,8 @@ def _init_worker(coder_name: str, coder_options: dict) -> None:
     _WORKER_CODER = make_coder(coder_name, **coder_options)
 
 
-def _code_in_worker(frame: pd.DataFrame) -> pd.DataFrame:
-    return _code_frame(_WORKER_CODER, frame)
+def _code_in_worker(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    return list(code_frames(_WORKER_CODER, frames))
 
 
 def _code_frame(coder: Any, frame: pd.DataFrame) -> pd.DataFrame:
@@ -192,6 +192,42 @@ def _code_frame(coder: Any, frame: pd.DataFrame) -> pd.DataFrame:
     for code in CODES:
         coded[code] = coded[code].fillna(0).astype(int)
     return coded[list(CODED_COLUMNS)]
+
+
+#: Rows (utterances) per batch of transcripts a coder with ``prepare`` analyses at once.
+BATCH_ROWS = 4000
+
+
+def batches(frames: Sequence[pd.DataFrame], rows: int = BATCH_ROWS
+            ) -> list[list[pd.DataFrame]]:
+    """Consecutive groups of whole transcripts, each of about ``rows`` utterances."""
+    out: list[list[pd.DataFrame]] = []
+    current: list[pd.DataFrame] = []
+    size = 0
+    for frame in frames:
+        current.append(frame)
+        size += len(frame)
+        if size >= rows:
+            out.append(current)
+            current, size = [], 0
+    if current:
+        out.append(current)
+    return out
+
+
+def code_frames(coder: Any, frames: Sequence[pd.DataFrame], rows: int = BATCH_ROWS):
+    """Code transcripts one after the other (yields each coded table, :data:`CODED_COLUMNS`).
+
+    A coder with a ``prepare(frames)`` method (the rule coder) first analyses the texts of a
+    batch of transcripts (about ``rows`` utterances) at once, which is much faster than one
+    transcript at a time; the output is the same.
+    """
+    prepare = getattr(coder, "prepare", None)
+    for batch in batches(frames, rows):
+        if prepare is not None:
+            prepare(batch)
+        for frame in batch:
+            yield _code_frame(coder, frame)
 
 
 # --------------------------------------------------------------------------- main entry
@@ -266,18 +302,25 @@ def code(paths: str | Path | Sequence[str | Path], out: str | Path | None = None
             # torch does not survive fork safely: fresh interpreters load their own coder.
             ctx, init = multiprocessing.get_context("spawn"), _init_worker
             initargs = (coder or DEFAULT_CODER, coder_options)
-        chunk = max(1, len(todo) // (workers * 4))
+        # batches of whole transcripts: about 4 per worker, at most BATCH_ROWS rows each
+        n_rows = sum(len(f) for _, f, _ in todo)
+        size = max(1, min(BATCH_ROWS, n_rows // (workers * 4)))
+        jobs = batches([f for _, f, _ in todo], size)
         try:
             with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init,
                                      initargs=initargs) as pool:
-                results = pool.map(_code_in_worker, [f for _, f, _ in todo], chunksize=chunk)
-                for (tid, _frame, part), coded in zip(todo, results):
-                    keep(tid, coded, part)
+                at = 0
+                for coded_batch in pool.map(_code_in_worker, jobs):
+                    for coded in coded_batch:
+                        tid, _frame, part = todo[at]
+                        keep(tid, coded, part)
+                        at += 1
         finally:
             _WORKER_CODER = None
     else:
-        for tid, frame, part in todo:
-            keep(tid, _code_frame(coder_obj, frame), part)
+        for (tid, _frame, part), coded in zip(todo, code_frames(coder_obj,
+                                                                  [f for _, f, _ in todo])):
+            keep(tid, coded, part)
 
     ordered = [coded_parts[tid] for tid, _ in groups]
     coded_all = (pd.concat(ordered, ignore_index=True) if ordered

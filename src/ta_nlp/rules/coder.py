@@ -88,9 +88,23 @@ def _laughter_events(text: str) -> bool:
     return bool(_LAUGH.search(text))
 
 
+def _isna(value: Any) -> bool:
+    if type(value) is float:
+        return value != value
+    return bool(pd.isna(value))
+
+
+def _may_laugh(text: str) -> bool:
+    """False when :data:`_LAUGH` cannot match ``text`` (a cheap look before the regex)."""
+    if "[" in text or "(" in text or "<" in text:
+        return True
+    low = text.lower()
+    return "he" in low or "ha" in low
+
+
 def _opens_with_laughter(text: str, clean: str, events: set[str] | None) -> bool:
     """The patient's unit starts with laughter (at most two words before it), or is only that."""
-    match = _LAUGH.search(text)
+    match = _LAUGH.search(text) if _may_laugh(text) else None
     if match is not None:
         before = _MARKUP.sub(" ", text[:match.start()])
         return len(_WORD.findall(before)) == 0
@@ -110,6 +124,9 @@ class _Events:
     def of(self, i: int) -> set[str]:
         if self._raw is not None:
             value = self._raw[i]
+            if not value or not isinstance(value, str):
+                return set()
+            value = self._raw[i]
             return {e for e in value.split(";") if e} if isinstance(value, str) else set()
         try:
             from ta_nlp.markup import clean as markup_clean  # the segmenter's markup reader
@@ -120,7 +137,8 @@ class _Events:
     def laughter(self, i: int) -> bool:
         if self._raw is not None:
             value = self._raw[i]
-            return isinstance(value, str) and "laughter" in value.split(";")
+            return (isinstance(value, str) and "laughter" in value
+                    and "laughter" in value.split(";"))
         return "laughter" in self.of(i)
 
 
@@ -137,6 +155,46 @@ def _quoted(text: str) -> str:
 
 def _span_order(item: tuple[str, int, int]) -> tuple[int, int]:
     return item[1], item[2]
+
+
+def _lean_tokenizer(nlp, attrs: list[int]):
+    """A copy of ``nlp``'s tokenizer (same rules, affixes and special cases: the same tokens)
+    whose own vocabulary computes only the lexeme attributes in ``attrs``. A new word's lexeme
+    then costs a few of spaCy's attribute functions instead of all of them (shape, URL, e-mail,
+    number, ...), a good part of tokenizing new text; ``nlp``'s vocabulary is left alone."""
+    from spacy.tokenizer import Tokenizer
+    from spacy.vocab import Vocab
+
+    base = nlp.tokenizer
+    getters = {attr: func for attr, func in nlp.vocab.lex_attr_getters.items() if attr in attrs}
+    vocab = Vocab(lex_attr_getters=getters)
+    return Tokenizer(vocab, rules=base.rules, prefix_search=base.prefix_search,
+                     suffix_search=base.suffix_search, infix_finditer=base.infix_finditer,
+                     token_match=base.token_match, url_match=base.url_match,
+                     faster_heuristics=base.faster_heuristics)
+
+
+def _texts(utterances: pd.DataFrame) -> tuple[list[str], list[str], list[str]]:
+    """The ``text``, clean text (``clean_text``, else ``text``) and lower-case ``role`` of every
+    row ("" for missing texts)."""
+    texts = _values(utterances["text"])
+    if "clean_text" in utterances.columns:
+        cleans = [c if isinstance(c, str) else (t if isinstance(t, str) else "")
+                  for c, t in zip(_values(utterances["clean_text"]), texts)]
+    else:
+        cleans = [t if isinstance(t, str) else "" for t in texts]
+    texts = [t if isinstance(t, str) else "" for t in texts]
+    roles = [r if r in _ROLE_WORDS else str(r).strip().lower()
+             for r in _values(utterances["role"])]
+    return texts, cleans, roles
+
+
+_ROLE_WORDS = frozenset({"clinician", "patient", "other"})
+
+
+def _values(column: pd.Series) -> list:
+    """A column's values as a Python list (object conversion first: faster for Arrow strings)."""
+    return column.to_numpy(dtype=object).tolist()
 
 
 class RuleCoder:
@@ -186,6 +244,10 @@ class RuleCoder:
                 wanted = [ORTH, IS_PUNCT, *self.ruler.fast.attrs, *_TOKEN_ATTRS]
                 self._fast_attrs = [a for a in dict.fromkeys(wanted) if a != SENT_START]
                 self._fast_where = {a: k for k, a in enumerate(self._fast_attrs)}
+                # spaCy's own matchers (phrases, unsupported patterns) need the pipeline's vocab
+                slow = len(self.ruler.matcher) or self.ruler.phrase_matchers
+                self._fast_tokenizer = (self.nlp.tokenizer if slow
+                                        else _lean_tokenizer(self.nlp, self._fast_attrs))
 
     # ------------------------------------------------------------------ configuration
     @property
@@ -248,7 +310,8 @@ class RuleCoder:
         pipeline's fast path: one attribute table for the whole batch, the sentencizer's rule
         computed on it (see :func:`sentence_starts`), the ruler's matches for all docs at once."""
         shorts = [short for short, _ in stripped]
-        docs = list(self.nlp.tokenizer.pipe(shorts, batch_size=256))
+        tokenizer = self._fast_tokenizer
+        docs = list(tokenizer.pipe(shorts, batch_size=256))
         lengths = [len(doc) for doc in docs]
         attrs = self._fast_attrs
         where = self._fast_where
@@ -261,7 +324,7 @@ class RuleCoder:
                                  self._sent_punct, lengths)
         columns = {attr: (starts if attr == SENT_START else table[:, where[attr]])
                    for attr in self.ruler.fast.attrs}
-        found = self.ruler.find_many(docs, columns, lengths)
+        found = self.ruler.find_many(docs, columns, lengths, tokenizer.vocab.strings)
         row_table = np.column_stack([starts if attr == SENT_START else table[:, where[attr]]
                                      for attr in _TOKEN_ATTRS]).tolist()
         unit = self.analyser.unit
@@ -290,6 +353,27 @@ class RuleCoder:
 
 
     # ------------------------------------------------------------------ the table
+    def prepare(self, frames: list[pd.DataFrame]) -> None:
+        """Analyse the texts of several tables at once (then :meth:`code_frame` on each of them
+        finds them analysed). Batches amortise the matcher's per-call work: coding many
+        transcripts is several times faster this way; the output is the same."""
+        units: list[str] = []
+        patients: list[str] = []
+        for frame in frames:
+            if "role" not in frame.columns or "text" not in frame.columns:
+                continue   # code_frame reports the missing columns
+            _texts_, cleans, roles = _texts(frame)
+            units.extend(c for c, r in zip(cleans, roles) if r == "clinician")
+            patients.extend(c for c, r in zip(cleans, roles) if r == "patient")
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._analyse_units(units)
+            self._analyse_patients(patients)
+        finally:
+            if enabled:
+                gc.enable()
+
     def code_frame(self, utterances: pd.DataFrame) -> pd.DataFrame:
         """Code every clinician row of ``utterances``; see the module docstring."""
         # the analysis allocates many small, long-lived objects (tokens, cues, sentences): the
@@ -308,14 +392,7 @@ class RuleCoder:
             raise CoderError.make("E309", missing=", ".join(missing),
                                   found=", ".join(map(str, utterances.columns)))
         n = len(utterances)
-        texts = utterances["text"].tolist()
-        if "clean_text" in utterances.columns:
-            cleans = [c if isinstance(c, str) else (t if isinstance(t, str) else "")
-                      for c, t in zip(utterances["clean_text"].tolist(), texts)]
-        else:
-            cleans = [t if isinstance(t, str) else "" for t in texts]
-        texts = [t if isinstance(t, str) else "" for t in texts]
-        roles = [str(r).strip().lower() for r in utterances["role"].tolist()]
+        texts, cleans, roles = _texts(utterances)
         tids = utterances["transcript_id"].tolist()
         starts = (utterances["start"].tolist() if "start" in utterances.columns else [None] * n)
         ends = (utterances["end"].tolist() if "end" in utterances.columns else [None] * n)
@@ -328,6 +405,7 @@ class RuleCoder:
         evidence = ["{}"] * n
         codes = list(enumerate(CODES))
         window: deque[PatientAnalysis] = deque(maxlen=self.window)
+        window_content: frozenset[str] = frozenset()   # the union of the window's lemmas
         units = self._units
         patients = self._patients
         current = object()
@@ -336,10 +414,13 @@ class RuleCoder:
             if tids[i] != current:
                 current = tids[i]
                 window.clear()
+                window_content = frozenset()
                 n_patient = 0
             role = roles[i]
             if role == "patient":
                 window.append(patients[cleans[i]])
+                window_content = (window[0].content if len(window) == 1
+                                  else frozenset().union(*(p.content for p in window)))
                 n_patient += 1
                 continue
             if role != "clinician":
@@ -347,13 +428,7 @@ class RuleCoder:
             ctx = Context(opening=n_patient < 2)
             if window:
                 last = window[-1]
-                if len(window) == 1:
-                    ctx.window = last.content
-                else:
-                    merged: set[str] = set()
-                    for p in window:
-                        merged |= p.content
-                    ctx.window = frozenset(merged)
+                ctx.window = window_content
                 ctx.last = last.content
                 ctx.vague = last.vague
                 ctx.patient_asked = last.asks
@@ -366,7 +441,7 @@ class RuleCoder:
             prev = i - 1
             if prev >= 0 and tids[prev] == current and roles[prev] == "patient":
                 s, e = starts[i], ends[prev]
-                if s is not None and e is not None and not (pd.isna(s) or pd.isna(e)):
+                if s is not None and e is not None and not (_isna(s) or _isna(e)):
                     ctx.overlaps_patient = float(s) < float(e) - 0.05
             found = decide(units[cleans[i]], ctx)
             if not found:
@@ -382,6 +457,7 @@ class RuleCoder:
                         for pid, s0, e0 in sorted(items, key=_span_order))
                     parts.append(f'"{code}": [{spans}]')
             evidence[i] = "{" + ", ".join(parts) + "}"
-        result = pd.DataFrame(values, columns=list(CODES), index=utterances.index)
-        result["evidence"] = evidence
+        columns: dict[str, Any] = {code: values[:, k] for k, code in codes}
+        columns["evidence"] = np.array(evidence, dtype=object)
+        result = pd.DataFrame(columns, index=utterances.index, copy=False)
         return result

@@ -135,12 +135,13 @@ class BehaviourRuler:
         :meth:`FastMatcher.__call__`)."""
         return self._add_slow(doc, self.fast(doc, cols))
 
-    def find_many(self, docs: list[Doc], table: dict[int, Any], lengths: list[int]
-                  ) -> list[list[tuple[str, int, int]]]:
+    def find_many(self, docs: list[Doc], table: dict[int, Any], lengths: list[int],
+                  strings=None) -> list[list[tuple[str, int, int]]]:
         """:meth:`find` for many docs at once; ``table``: attr id -> the values of
         :attr:`FastMatcher.attrs` for all their tokens, one doc after the other (see
-        :meth:`FastMatcher.match`); ``lengths``: the docs' token counts."""
-        found = self.fast.match(table, lengths)
+        :meth:`FastMatcher.match`); ``lengths``: the docs' token counts; ``strings``: the
+        docs' StringStore when it is not the pipeline's."""
+        found = self.fast.match(table, lengths, strings)
         if len(self.matcher) or self.phrase_matchers:
             found = [self._add_slow(doc, matches) for doc, matches in zip(docs, found)]
         return found

@@ -404,7 +404,7 @@ class FastMatcher:
                          [(column, chars, at) for _cost, column, chars, at in chosen])
 
     # ------------------------------------------------------------------ encoding
-    def _encode(self, table: dict[int, np.ndarray], lengths: Sequence[int]
+    def _encode(self, table: dict[int, np.ndarray], lengths: Sequence[int], strings
                 ) -> tuple[str, np.ndarray]:
         """The stream of ``len(lengths)`` docs whose attribute columns are ``table`` (attr ->
         values of all their tokens, concatenated), and its code points as rows x columns."""
@@ -423,7 +423,6 @@ class FastMatcher:
                 codes[rows, index] = points[inverse]
             if self._flag_bits:
                 mask = np.zeros(n_tok, dtype=np.uint32)
-                strings = self._strings
                 for (attr, what), bit in self._flag_bits.items():
                     values = np.asarray(table[attr], dtype=np.uint64)
                     if what is True:
@@ -446,20 +445,21 @@ class FastMatcher:
         return codes.tobytes().decode("utf-32-le"), codes
 
     # ------------------------------------------------------------------ matching
-    def match(self, table: dict[int, Any], lengths: Sequence[int]
+    def match(self, table: dict[int, Any], lengths: Sequence[int], strings=None
               ) -> list[list[tuple[str, int, int]]]:
         """Matches in many docs at once.
 
         ``table``: attr id -> the values of that attribute for every token of the docs, one doc
         after the other (``Doc.to_array`` values; for ``SENT_START`` only whether a value is 1
-        matters); ``lengths``: the docs' token counts. Returns, per doc, ``(key, start, end)`` of
-        every match in document order.
+        matters); ``lengths``: the docs' token counts; ``strings``: the StringStore of the
+        docs' values when it is not the one the matcher was made with. Returns, per doc,
+        ``(key, start, end)`` of every match in document order.
         """
         compiled = self._compiled if self._compiled is not None else self._compile()
         out: list[list[tuple[str, int, int]]] = [[] for _ in lengths]
         if not compiled or not sum(lengths):
             return out
-        stream, codes = self._encode(table, lengths)
+        stream, codes = self._encode(table, lengths, strings or self._strings)
         width = self._width
         # the first row of every doc (rows count the separator rows between docs)
         firsts: list[int] = []
