@@ -756,16 +756,21 @@ _MAYBE_DISFLUENT = re.compile(r"(?<![\w'-])(?:(?:u+[mh]+m*|e+r+m*|e+h+m+)(?![\w'
                               r"|([\w']++)-?[,…-]*+\s++\1(?![\w'-]))", re.IGNORECASE)
 
 
-#: word -> (lower case without trailing hyphens, is a filler word), filled as words are seen
-_WORD_INFO: dict[str, tuple[str, bool]] = {}
+class _WordInfo(dict):
+    """word -> its lower case without trailing hyphens, or None for a filler word; a missing
+    word is computed (and kept while there is room)."""
+
+    __slots__ = ()
+
+    def __missing__(self, word: str) -> str | None:
+        low = word.lower().rstrip("-")
+        info = None if _FILLER_WORD.match(low) else low
+        if len(self) < 200_000:
+            self[word] = info
+        return info
 
 
-def _word_info(word: str) -> tuple[str, bool]:
-    low = word.lower().rstrip("-")
-    info = (low, _FILLER_WORD.match(low) is not None)
-    if len(_WORD_INFO) < 200_000:
-        _WORD_INFO[word] = info
-    return info
+_WORD_INFO = _WordInfo()
 
 
 def strip_disfluencies(text: str) -> tuple[str, list[int] | None]:
@@ -793,7 +798,7 @@ def strip_disfluencies(text: str) -> tuple[str, list[int] | None]:
         pieces.append(text[at:])
         mapping.extend(range(at, len(text)))
     out = "".join(pieces)
-    if not out.strip() or not any(ch.isalnum() for ch in out):
+    if not out.strip() or _ALNUM.search(out) is None:
         return text, None
     # a dropped sentence-initial filler leaves a lower-case start; that is fine for matching
     mapping.append(len(text))
@@ -826,14 +831,10 @@ def _drops(text: str) -> list[tuple[int, int]]:
     drop: list[tuple[int, int]] = []
     prev = None           # the match of the previous word that is not a filler
     prev_low = None       # ... and its lower-case text without trailing hyphens
-    info_get = _WORD_INFO.get
+    info = _WORD_INFO
     for m in _WORD_RE.finditer(text):
-        word = m.group()
-        info = info_get(word)
-        if info is None:
-            info = _word_info(word)
-        low = info[0]
-        if info[1]:
+        low = info[m[0]]
+        if low is None:   # a filler word
             found = _filler_drop(text, *m.span())
             if found is not None:
                 drop.append(found)
@@ -845,4 +846,3 @@ def _drops(text: str) -> list[tuple[int, int]]:
         prev = m
         prev_low = low
     return drop
-
