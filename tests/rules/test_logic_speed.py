@@ -112,3 +112,42 @@ def test_character_classes_the_fast_paths_rely_on():
         assert ch.isspace() == bool(space.match(ch)), hex(code)
         assert (ch.isalnum() or ch == "_") == bool(word.match(ch)), hex(code)
         assert (ch.rstrip() == "") == ch.isspace(), hex(code)
+
+
+# ------------------------------------------------------------------ patient units
+
+def old_patient(analyser: logic.Analyser, text: str) -> logic.PatientAnalysis:
+    lowers: list[str] = []
+    for m in logic._PATIENT_WORD.finditer(text.lower()):
+        base, clitic = m.group(1), m.group(2)
+        if clitic == "n't" and base.endswith("n"):
+            base = base[:-1]
+        lowers.append(base)
+        if clitic:
+            lowers.append(clitic)
+
+    def lemmas(words):
+        return [c for c in map(analyser.content_lemma, words) if c]
+
+    vague = set()
+    for i, word in enumerate(lowers):
+        if word in logic.VAGUE_MARKERS:
+            found = lemmas(lowers[i + 1:i + 4])
+            if found:
+                vague.add(found[0])
+    return logic.PatientAnalysis(frozenset(lemmas(lowers)), frozenset(vague), len(lowers),
+                                 text.rstrip().endswith("?"))
+
+
+_PATIENT_WORDS = ["don't", "can't", "cannn't", "it's", "it's's", "’s", "I'm", "we'd", "some",
+                  "pains", "pain", "knee", "few", "things", "x-ray", "co-op-", "3", "three",
+                  "twice", "the", "and", "n't", "'s", "Knee", "PAIN", "ſome", "?", "!", "."]
+patient_texts = st.lists(st.one_of(st.sampled_from(_PATIENT_WORDS), st.sampled_from(_SEPS)),
+                         max_size=14).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(patient_texts)
+def test_patient_as_before(text):
+    analyser = logic.Analyser({"pains": "pain", "things": "thing", "knees": "knee"}, {}, {})
+    assert analyser.patient(text) == old_patient(analyser, text)

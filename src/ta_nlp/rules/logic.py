@@ -44,7 +44,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import filterfalse
+from itertools import chain, filterfalse
 from operator import itemgetter
 
 from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, IS_TITLE, LENGTH, SENT_START
@@ -217,21 +217,10 @@ class Analyser:
 
     def patient(self, text: str) -> PatientAnalysis:
         """Content lemmas of a patient unit (a regular-expression tokenizer is enough here)."""
-        low = text.lower()
-        if "'" in low or "’" in low:
-            lowers: list[str] = []
-            add = lowers.append
-            for base, clitic in _PATIENT_WORD.findall(low):
-                if clitic:
-                    if clitic == "n't" and base.endswith("n"):
-                        base = base[:-1]  # "don't" -> "do", "can't" -> "ca" as spaCy splits them
-                    add(base)
-                    add(clitic)
-                else:
-                    add(base)
-        else:
-            # no apostrophe: no clitic can match, and the words are the bases alone
-            lowers = _PATIENT_BASE.findall(low)
+        # The words and their clitics in order. (_PATIENT_WORD's base is greedy and nothing after
+        # it can fail, so the regex never gives back a base's last letter: the clitic is never
+        # "n't", and a base never needs the "ca" + "n't" trimming of spaCy's split.)
+        lowers = list(filter(None, chain.from_iterable(_PATIENT_WORD.findall(text.lower()))))
         getitem = self._content_cache.__getitem__
         content = frozenset(filter(None, map(getitem, lowers)))
         vague: set[str] = set()
@@ -744,7 +733,6 @@ def keeps_floor(text: str) -> bool:
 
 _WORD_RE = re.compile(r"[\w'-]+")
 _PATIENT_WORD = re.compile(r"([a-z0-9]+(?:-[a-z0-9]+)*)('s|n't|'re|'ve|'ll|'d|'m|’s)?")
-_PATIENT_BASE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _FILLER_WORD = re.compile(r"(?:u+m+|u+h+|e+r+m+|e+r|u+h+m+|e+h+m+)$", re.IGNORECASE)
 _GAP_RE = re.compile(r"[,…-]*\s+$")
 _LAUGH_WORDS = frozenset({"ha", "hah", "he", "heh", "hee", "ho"})   # "ha ha" is not a stutter
