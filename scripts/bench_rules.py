@@ -3,10 +3,14 @@
 Reads ``../shared/data/primock57/utterances.csv`` (doctor -> clinician, markup cleaned with
 ``ta_nlp.markup.clean``), then times in the same run
 
-- baseline: spaCy tokenization alone of the clinician units (``nlp.tokenizer.pipe``);
-- cold: a fresh ``RuleCoder`` (empty caches) coding every transcript with ``code_frame``, one
-  transcript at a time as ``ta-nlp code`` does;
-- warm: the same coder again (analysis caches filled).
+- baseline: spaCy tokenization alone of the clinician units (``nlp.tokenizer.pipe``, the rule
+  pipeline's tokenizer, fresh);
+- cold: a fresh ``RuleCoder`` (empty caches, loading not timed) coding every transcript as
+  ``ta-nlp code`` does: batches of whole transcripts (``ta_nlp.coding.batches``) analysed at once
+  with ``RuleCoder.prepare``, then ``code_frame`` per transcript;
+- cold, one transcript at a time: a fresh coder, ``code_frame`` per transcript without
+  ``prepare`` (what a caller looping over transcripts gets);
+- warm: the first coder again (analysis caches filled).
 
 Figures are clinician utterances per second and ratios to the baseline measured in this run, so
 they compare across machines. Usage::
@@ -47,21 +51,24 @@ def time_tokenizer(texts: list[str]) -> float:
     from ta_nlp.rules import make_nlp
 
     nlp = make_nlp()
-    list(nlp.tokenizer.pipe(texts[:200]))  # warm the vocabulary like the coder's first batch
     start = time.perf_counter()
     for _ in nlp.tokenizer.pipe(texts, batch_size=256):
         pass
     return time.perf_counter() - start
 
 
-def time_coder(frame: pd.DataFrame, coder=None) -> tuple[float, object]:
+def time_coder(frame: pd.DataFrame, coder=None, batched: bool = True) -> tuple[float, object]:
+    from ta_nlp.coding import batches
     from ta_nlp.rules import RuleCoder
 
     coder = coder or RuleCoder()
     groups = [g for _, g in frame.groupby("transcript_id", sort=False)]
     start = time.perf_counter()
-    for group in groups:
-        coder.code_frame(group)
+    for batch in batches(groups) if batched else [[g] for g in groups]:
+        if batched:
+            coder.prepare(batch)
+        for group in batch:
+            coder.code_frame(group)
     return time.perf_counter() - start, coder
 
 
@@ -80,21 +87,24 @@ def main(argv: list[str] | None = None) -> int:
     clinician = frame[frame["role"] == "clinician"]
     texts = clinician["clean_text"].tolist()
     n = len(texts)
-    base, cold, warm = [], [], []
+    base, cold, single, warm = [], [], [], []
     for _ in range(args.repeat):
         base.append(time_tokenizer(texts))
         seconds, coder = time_coder(frame)
         cold.append(seconds)
         warm.append(time_coder(frame, coder)[0])
-    b, c, w = (statistics.median(x) for x in (base, cold, warm))
+        single.append(time_coder(frame, batched=False)[0])
+    b, c, s1, w = (statistics.median(x) for x in (base, cold, single, warm))
     result = {
         "transcripts": int(frame["transcript_id"].nunique()),
         "clinician_utterances": n,
         "unique_clinician_texts": len(set(texts)),
         "tokenizer_utt_per_s": round(n / b),
         "rules_cold_utt_per_s": round(n / c),
+        "rules_cold_one_transcript_at_a_time_utt_per_s": round(n / s1),
         "rules_warm_utt_per_s": round(n / w),
         "cold_time_over_tokenizer_time": round(c / b, 2),
+        "one_at_a_time_over_batched_time": round(s1 / c, 2),
         "warm_time_over_tokenizer_time": round(w / b, 2),
         "repeat": args.repeat,
         "python": platform.python_version(),
@@ -102,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         "cpu_count": os.cpu_count(),
     }
     for key, value in result.items():
-        print(f"{key:32s} {value}")
+        print(f"{key:46s} {value}")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import math
 import re
 from collections import deque
 from importlib import resources
@@ -23,8 +24,8 @@ from ta_nlp.codes import CODES
 from ta_nlp.errors import CoderError
 from ta_nlp.rules.component import FACTORY_NAME, BehaviourRuler
 from ta_nlp.rules.logic import (
-    Analyser,
     _TOKEN_ATTRS,
+    Analyser,
     Context,
     PatientAnalysis,
     UnitAnalysis,
@@ -90,7 +91,7 @@ def _laughter_events(text: str) -> bool:
 
 def _isna(value: Any) -> bool:
     if type(value) is float:
-        return value != value
+        return math.isnan(value)
     return bool(pd.isna(value))
 
 
@@ -362,7 +363,7 @@ class RuleCoder:
         for frame in frames:
             if "role" not in frame.columns or "text" not in frame.columns:
                 continue   # code_frame reports the missing columns
-            _texts_, cleans, roles = _texts(frame)
+            _, cleans, roles = _texts(frame)
             units.extend(c for c, r in zip(cleans, roles) if r == "clinician")
             patients.extend(c for c, r in zip(cleans, roles) if r == "patient")
         enabled = gc.isenabled()

@@ -25,7 +25,9 @@ predicates ``IN``, ``NOT_IN``, ``REGEX``, ``==``, ``!=``; operators ``?``, ``*``
 greedy="LONGEST")``: for each key, the longest non-overlapping matches (longest first, the
 earlier start on ties). ``re`` returns the first match of its backtracking order, which is the
 longest one when a pattern has at most one variable-length token; for patterns with more, the
-longest end of every match found is searched for explicitly. :func:`supported` says whether a
+longest end of every match found is searched for explicitly, and when a key matches at several
+starts of a document, the shorter ends of each start are added before the greedy choice, as
+spaCy does. :func:`supported` says whether a
 pattern can run here; others run on spaCy's own ``Matcher``. The equivalence is tested in
 ``tests/rules/test_patterns.py``.
 """
@@ -34,12 +36,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 from itertools import chain, repeat
 from operator import sub
-from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from spacy import attrs as A
 from spacy.strings import hash_string
 
@@ -148,7 +151,7 @@ def _column_class(base: int, size: int, excluded: Iterable[int] = ()) -> str:
 class _Compiled:
     """One pattern as a regex over the encoded stream."""
 
-    __slots__ = ("key", "regex", "required", "ambiguous", "max_len", "anchors")
+    __slots__ = ("ambiguous", "anchors", "key", "max_len", "regex", "required")
 
     def __init__(self, key: str, regex: re.Pattern, required: list[frozenset[str]],
                  ambiguous: bool, max_len: int,
@@ -189,8 +192,11 @@ class FastMatcher:
         self._columns: dict[int, tuple[int, dict[int, int], int]] = {}
         # flag bits: (attr, wanted value or regex pattern) -> bit
         self._flag_bits: dict[tuple[int, Any], int] = {}
-        self._regex_cache: dict[tuple[int, str], dict[int, bool]] = {}
+        # per attribute: value hash -> bit mask of the regular expressions it matches
+        self._regex_cache: dict[int, dict[int, int]] = {}
         self._width = 0
+        self._flag_column = False
+        self._regexes_of: dict[str, list[re.Pattern]] = {}
         self._ranges: tuple[tuple[int, int], ...] = _BMP_RANGES
         self._indexed: dict[int, np.ndarray] = {}
 
@@ -257,14 +263,16 @@ class FastMatcher:
         self._ranges = ranges
         columns: dict[int, tuple[int, dict[int, int], int]] = {}
         for index, attr in enumerate(value_attrs):
-            base, size = ranges[index]
+            base, _size = ranges[index]
             words = sorted(values[attr])
             table = {hash_string(w): base + 1 + i for i, w in enumerate(words)}
             columns[attr] = (index, table, base)
         self._columns = columns
         self._flag_bits = bits
         n_cols = len(columns)
-        self._width = n_cols + (1 if bits else 0)
+        # the flag column exists when a pattern tests flags, or when nothing else would
+        self._flag_column = bool(bits) or not n_cols
+        self._width = n_cols + (1 if self._flag_column else 0)
         # a pattern with leading optional tokens runs as variants that start with a required one
         compiled = [self._compile_one(key, variant) for key, pattern in self._patterns
                     for variant in _variants(pattern)]
@@ -278,6 +286,9 @@ class FastMatcher:
                     indexed.setdefault(self._column_of(c), set()).add(ord(c))
         self._indexed = {column: np.array(sorted(points), dtype=np.uint32)
                          for column, points in indexed.items()}
+        self._regexes_of = {}
+        for pattern in compiled:
+            self._regexes_of.setdefault(pattern.key, []).append(pattern.regex)
         self._compiled = compiled
         return compiled
 
@@ -331,7 +342,7 @@ class FastMatcher:
                     excluded |= points
             if allowed is None and not excluded:
                 continue  # only regular expressions on this attribute
-            index, table, other = self._columns[attr]
+            index, _table, _other = self._columns[attr]
             if allowed is not None:
                 allowed -= excluded
                 cls = _char_class(allowed)
@@ -345,7 +356,7 @@ class FastMatcher:
             # two tests on the same column (e.g. ORTH and TEXT): both must hold
             cols[index] = cls if previous is None else f"(?={previous}){cls}"
         parts = [c if c is not None else self._any_of_column(i) for i, c in enumerate(cols)]
-        if self._flag_bits:
+        if self._flag_column:
             if want_on & want_off:
                 parts.append("(?!)")
             else:
@@ -415,32 +426,47 @@ class FastMatcher:
         if n_tok:
             doc_of = np.repeat(np.arange(n_docs), lengths)
             rows = np.arange(n_tok) + doc_of
-            for attr, (index, mapping, other) in self._columns.items():
-                values = np.asarray(table[attr], dtype=np.uint64)
-                unique, inverse = np.unique(values, return_inverse=True)
-                points = np.fromiter((mapping.get(h, other) for h in unique.tolist()),
-                                     dtype=np.uint32, count=len(unique))
-                codes[rows, index] = points[inverse]
-            if self._flag_bits:
-                mask = np.zeros(n_tok, dtype=np.uint32)
-                for (attr, what), bit in self._flag_bits.items():
+            factorized: dict[int, tuple[np.ndarray, list[int]]] = {}
+
+            def factorize(attr: int) -> tuple[np.ndarray, list[int]]:
+                # (index of each token's value among the distinct values, the distinct values)
+                done = factorized.get(attr)
+                if done is None:
                     values = np.asarray(table[attr], dtype=np.uint64)
+                    index, distinct = pd.factorize(values)
+                    done = factorized[attr] = (index, distinct.tolist())
+                return done
+
+            for attr, (index, mapping, other) in self._columns.items():
+                inverse, distinct = factorize(attr)
+                points = np.fromiter((mapping.get(h, other) for h in distinct),
+                                     dtype=np.uint32, count=len(distinct))
+                codes[rows, index] = points[inverse]
+            if self._flag_column:
+                mask = np.zeros(n_tok, dtype=np.uint32)
+                regexes: dict[int, list[tuple[int, Any]]] = {}
+                for (attr, what), bit in self._flag_bits.items():
                     if what is True:
-                        hit = values == 1
+                        values = np.asarray(table[attr], dtype=np.uint64)
+                        mask |= (values == 1).astype(np.uint32) << bit
                     else:
-                        cache = self._regex_cache.setdefault((attr, what), {})
-                        if len(cache) > 200_000:
-                            cache.clear()
-                        rx = re.compile(what)
-                        unique, inverse = np.unique(values, return_inverse=True)
-                        flags = []
-                        for h in unique.tolist():
-                            found = cache.get(h)
-                            if found is None:
-                                found = cache[h] = rx.search(strings[h]) is not None
-                            flags.append(found)
-                        hit = np.asarray(flags, dtype=bool)[inverse]
-                    mask |= hit.astype(np.uint32) << bit
+                        regexes.setdefault(attr, []).append((bit, what))
+                for attr, tests in regexes.items():
+                    # all regular-expression bits of one attribute: per distinct value, cached
+                    cache = self._regex_cache.setdefault(attr, {})
+                    if len(cache) > 200_000:
+                        cache.clear()
+                    compiled = [(bit, re.compile(what)) for bit, what in tests]
+                    inverse, distinct = factorize(attr)
+                    bits = []
+                    for h in distinct:
+                        found = cache.get(h)
+                        if found is None:
+                            text = strings[h]
+                            found = cache[h] = sum(1 << bit for bit, rx in compiled
+                                                   if rx.search(text) is not None)
+                        bits.append(found)
+                    mask |= np.asarray(bits, dtype=np.uint32)[inverse]
                 codes[rows, width - 1] = _FLAG_BASE + mask
         return codes.tobytes().decode("utf-32-le"), codes
 
@@ -531,15 +557,32 @@ class FastMatcher:
                             break
                 found.setdefault((doc, pattern.key), []).append(
                     (start_row - first, end_row - first))
+        flat: list[tuple[int, int, int, str]] = []
         for (doc, key), spans in found.items():
-            # greedy LONGEST: longest first (earlier start on ties), no overlaps within a key
+            if len(spans) == 1:
+                start, end = spans[0]
+                flat.append((doc, start, end, key))
+                continue
+            # greedy LONGEST over every match of the key (each start's shorter ends too):
+            # longest first, the earlier start on ties, no overlaps within a key
+            first = firsts[doc]
+            regexes = self._regexes_of[key]
+            every = set()
+            for start, end in set(spans):
+                every.add((start, end))
+                at = (first + start) * width
+                for shorter in range(start + 1, end):
+                    if any(rx.fullmatch(stream, at, (first + shorter) * width) is not None
+                           for rx in regexes):
+                        every.add((start, shorter))
             taken: list[tuple[int, int]] = []
-            for start, end in sorted(set(spans), key=lambda se: (se[0] - se[1], se[0])):
+            for start, end in sorted(every, key=lambda se: (se[0] - se[1], se[0])):
                 if all(end <= s or start >= e for s, e in taken):
                     taken.append((start, end))
-            out[doc].extend((key, s, e) for s, e in taken)
-        for matches in out:
-            matches.sort(key=lambda m: (m[1], m[2], m[0]))
+            flat.extend((doc, s, e, key) for s, e in taken)
+        flat.sort()   # by doc, then document order (start, end, key)
+        for doc, start, end, key in flat:
+            out[doc].append((key, start, end))
         return out
 
     def __call__(self, doc, cols: dict[int, list[int]] | None = None
