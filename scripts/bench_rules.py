@@ -6,10 +6,10 @@ Reads ``../shared/data/primock57/utterances.csv`` (doctor -> clinician, markup c
 - baseline: spaCy tokenization alone of the clinician units (``nlp.tokenizer.pipe``, the rule
   pipeline's tokenizer, fresh);
 - cold: a fresh ``RuleCoder`` (empty caches, loading not timed) coding every transcript as
-  ``ta-nlp code`` does: batches of whole transcripts (``ta_nlp.coding.batches``) analysed at once
-  with ``RuleCoder.prepare``, then ``code_frame`` per transcript;
-- cold, one transcript at a time: a fresh coder, ``code_frame`` per transcript without
-  ``prepare`` (what a caller looping over transcripts gets);
+  ``ta-nlp code`` does: batches of whole transcripts (``ta_nlp.coding.batches``, about 4,000
+  utterances), one ``code_frame`` call per batch;
+- cold, one transcript at a time: a fresh coder, one ``code_frame`` call per transcript (what a
+  caller looping over transcripts gets);
 - warm: the first coder again (analysis caches filled).
 
 Figures are clinician utterances per second and ratios to the baseline measured in this run, so
@@ -65,10 +65,7 @@ def time_coder(frame: pd.DataFrame, coder=None, batched: bool = True) -> tuple[f
     groups = [g for _, g in frame.groupby("transcript_id", sort=False)]
     start = time.perf_counter()
     for batch in batches(groups) if batched else [[g] for g in groups]:
-        if batched:
-            coder.prepare(batch)
-        for group in batch:
-            coder.code_frame(group)
+        coder.code_frame(pd.concat(batch, ignore_index=True) if len(batch) > 1 else batch[0])
     return time.perf_counter() - start, coder
 
 

@@ -218,16 +218,20 @@ def batches(frames: Sequence[pd.DataFrame], rows: int = BATCH_ROWS
 def code_frames(coder: Any, frames: Sequence[pd.DataFrame], rows: int = BATCH_ROWS):
     """Code transcripts one after the other (yields each coded table, :data:`CODED_COLUMNS`).
 
-    A coder with a ``prepare(frames)`` method (the rule coder) first analyses the texts of a
-    batch of transcripts (about ``rows`` utterances) at once, which is much faster than one
-    transcript at a time; the output is the same.
+    Transcripts are coded in batches of about ``rows`` utterances (one ``code_frame`` call on
+    the batch, cut back into transcripts): the rule coder analyses a batch's texts at once, which
+    is several times faster than one transcript at a time, and the model coders fill their
+    inference batches; the output is the same.
     """
-    prepare = getattr(coder, "prepare", None)
     for batch in batches(frames, rows):
-        if prepare is not None:
-            prepare(batch)
+        if len(batch) == 1:
+            yield _code_frame(coder, batch[0])
+            continue
+        coded = _code_frame(coder, pd.concat(batch, ignore_index=True))
+        at = 0
         for frame in batch:
-            yield _code_frame(coder, frame)
+            yield coded.iloc[at:at + len(frame)].reset_index(drop=True)
+            at += len(frame)
 
 
 # --------------------------------------------------------------------------- main entry

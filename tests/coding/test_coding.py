@@ -20,10 +20,14 @@ class QuestionCoder:
 
     def __init__(self, tag: str = "v1"):
         self.config = {"tag": tag}
-        self.calls = 0
+        self.coded: list[str] = []   # transcripts coded (code() may pass several in one call)
+
+    @property
+    def calls(self) -> int:
+        return len(self.coded)
 
     def code_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
-        self.calls += 1
+        self.coded.extend(frame["transcript_id"].drop_duplicates().tolist())
         out = pd.DataFrame(0, index=frame.index, columns=list(CODES))
         evidence = []
         for idx, row in frame.iterrows():
