@@ -12,8 +12,10 @@ codes each transcript with a coder (``rules``, ``model`` or ``ensemble``), and w
 
 Runs are resumable: each coded transcript is kept in ``DIR/parts/`` under a key made of the coder's
 configuration and the transcript's content, so a re-run skips what is already coded and an
-interrupted run loses nothing already written. ``workers=N`` codes transcripts in N processes; the
-output is identical whatever N.
+interrupted run loses nothing already written. Transcripts are coded in batches of whole
+transcripts (about :data:`BATCH_ROWS` utterances, one ``code_frame`` call each: the rule coder
+analyses a batch's texts at once), and every transcript's part is written as soon as its batch is
+done. ``workers=N`` codes batches in N processes; the output is identical whatever N.
 """
 
 from __future__ import annotations
@@ -194,7 +196,7 @@ def _code_frame(coder: Any, frame: pd.DataFrame) -> pd.DataFrame:
     return coded[list(CODED_COLUMNS)]
 
 
-#: Rows (utterances) per batch of transcripts a coder with ``prepare`` analyses at once.
+#: Rows (utterances) per batch of transcripts coded with one ``code_frame`` call.
 BATCH_ROWS = 4000
 
 
