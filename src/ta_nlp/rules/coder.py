@@ -85,10 +85,6 @@ def sentence_starts(orth: np.ndarray, is_punct: np.ndarray, punct: np.ndarray,
     return out
 
 
-def _laughter_events(text: str) -> bool:
-    return bool(_LAUGH.search(text))
-
-
 def _isna(value: Any) -> bool:
     if type(value) is float:
         return math.isnan(value)
@@ -103,44 +99,40 @@ def _may_laugh(text: str) -> bool:
     return "he" in low or "ha" in low
 
 
-def _opens_with_laughter(text: str, clean: str, events: set[str] | None) -> bool:
-    """The patient's unit starts with laughter (at most two words before it), or is only that."""
+def _opens_with_laughter(text: str, clean: str, laughter: bool) -> bool:
+    """The patient's unit starts with laughter (at most two words before it), or is only that.
+    ``laughter``: the unit's markup holds laughter."""
     match = _LAUGH.search(text) if _may_laugh(text) else None
     if match is not None:
         before = _MARKUP.sub(" ", text[:match.start()])
         return len(_WORD.findall(before)) == 0
-    if events and "laughter" in events:
+    if laughter:
         return len(_WORD.findall(clean)) <= 4
     return False
 
 
 class _Events:
-    """Markup events of the rows of a table, read on demand: the ``events`` column (``;``-joined
-    names), else ``ta_nlp.markup.clean`` of the text, else a laughter scan."""
+    """Whether a row's markup holds laughter, read on demand: from the ``events`` column
+    (``;``-joined names) when there is one, else from the raw text (``ta_nlp.markup.clean``)."""
+
+    _WORDS = ("laugh", "chuckl", "giggl")   # every laughter markup names one of these
 
     def __init__(self, frame: pd.DataFrame, texts: list[str]):
-        self._raw = frame["events"].tolist() if "events" in frame.columns else None
+        self._raw = _values(frame["events"]) if "events" in frame.columns else None
         self._texts = texts
-
-    def of(self, i: int) -> set[str]:
-        if self._raw is not None:
-            value = self._raw[i]
-            if not value or not isinstance(value, str):
-                return set()
-            value = self._raw[i]
-            return {e for e in value.split(";") if e} if isinstance(value, str) else set()
-        try:
-            from ta_nlp.markup import clean as markup_clean  # the segmenter's markup reader
-        except ImportError:  # pragma: no cover - the package always has it
-            return {"laughter"} if _laughter_events(self._texts[i]) else set()
-        return set(markup_clean(self._texts[i])[1])
 
     def laughter(self, i: int) -> bool:
         if self._raw is not None:
             value = self._raw[i]
             return (isinstance(value, str) and "laughter" in value
                     and "laughter" in value.split(";"))
-        return "laughter" in self.of(i)
+        text = self._texts[i]
+        low = text.lower()
+        if not any(word in low for word in self._WORDS):
+            return False
+        from ta_nlp.markup import clean as markup_clean  # the segmenter's markup reader
+
+        return "laughter" in markup_clean(text)[1]
 
 
 _QUOTED: dict[str, str] = {}
@@ -437,7 +429,7 @@ class RuleCoder:
             if nxt < n and tids[nxt] == current and roles[nxt] == "patient":
                 ctx.patient_next = True
                 ctx.patient_laughs_next = _opens_with_laughter(texts[nxt], cleans[nxt],
-                                                               events.of(nxt))
+                                                               events.laughter(nxt))
             ctx.own_laughter = events.laughter(i)
             prev = i - 1
             if prev >= 0 and tids[prev] == current and roles[prev] == "patient":

@@ -134,18 +134,15 @@ def _char_class(chars: Iterable[int]) -> str:
     return "[" + "".join(parts) + "]"
 
 
-def _column_class(base: int, size: int, excluded: Iterable[int] = ()) -> str:
-    """A character class of a column's whole range, less the ``excluded`` code points."""
-    parts: list[str] = []
-    at = base
-    for point in sorted(set(excluded)):
-        if point > at:
-            parts.append(f"{re.escape(chr(at))}-{re.escape(chr(point - 1))}")
-        at = max(at, point + 1)
-    end = base + size - 1
-    if at <= end:
-        parts.append(f"{re.escape(chr(at))}-{re.escape(chr(end))}")
-    return "[" + "".join(parts) + "]" if parts else "(?!)"
+def _negated_class(excluded: Iterable[int]) -> str:
+    """A class of any character but the separator and the ``excluded`` code points."""
+    excluded = list(excluded)
+    if not excluded:
+        return "."
+    inner = _char_class(excluded)
+    if inner.startswith("["):
+        inner = inner[1:-1]
+    return "[^\\n" + inner + "]"
 
 
 class _Compiled:
@@ -168,11 +165,17 @@ class _Compiled:
 
 
 def _scan(regex: re.Pattern, stream: str, width: int):
-    """Every match of ``regex`` in ``stream``, one per start token (overlapping)."""
+    """Every match of ``regex`` in ``stream`` that starts on a token, one per start token
+    (overlapping)."""
     m = regex.search(stream)
     while m is not None:
+        start = m.start()
+        if start % width:
+            # not a token start; an aligned match can only come after it
+            m = regex.search(stream, start + 1)
+            continue
         yield m
-        m = regex.search(stream, m.start() + width)
+        m = regex.search(stream, start + width)
 
 
 class FastMatcher:
@@ -301,7 +304,10 @@ class FastMatcher:
         return len(self._columns)   # the flag column
 
     def _any_of_column(self, index: int) -> str:
-        return _column_class(*self._ranges[index])
+        # matches start on token boundaries and every row has the same width, so the column is
+        # known from the position: "any value" needs no class (and "\n", the separator, is
+        # never matched)
+        return "."
 
     def _token_regex(self, token: dict
                      ) -> tuple[str, frozenset[str] | None, list[tuple[tuple, int, frozenset[str]]]]:
@@ -351,7 +357,7 @@ class FastMatcher:
                     required = chars
                 tests.append(((0, common, len(chars)), index, chars))
             else:
-                cls = _column_class(*self._ranges[index], excluded)
+                cls = _negated_class(excluded)
             previous = cols[index]
             # two tests on the same column (e.g. ORTH and TEXT): both must hold
             cols[index] = cls if previous is None else f"(?={previous}){cls}"
@@ -362,7 +368,8 @@ class FastMatcher:
             else:
                 masks = [m for m in range(1 << len(self._flag_bits))
                          if m & want_on == want_on and not m & want_off]
-                parts.append(_char_class(_FLAG_BASE + m for m in masks))
+                parts.append(_char_class(_FLAG_BASE + m for m in masks)
+                             if want_on or want_off else ".")
                 if want_on or want_off:
                     tests.append(((1, 0, len(masks)), len(self._columns),
                                   frozenset(chr(_FLAG_BASE + m) for m in masks)))
@@ -373,7 +380,6 @@ class FastMatcher:
         required: list[frozenset[str]] = []
         variable = 0
         max_len = 0
-        min_len = 0
         anchors = []     # the tests of tokens at a fixed offset from the start
         offset: int | None = 0
         for token in pattern:
@@ -398,15 +404,8 @@ class FastMatcher:
             if low != high:
                 variable += 1
             max_len = min(_INF, max_len + high)
-            min_len += low
             if low >= 1 and need is not None:
                 required.append(need)
-        if min_len == 0:
-            # a pattern that can match nothing: only look at token starts (the first column's
-            # characters occur nowhere else)
-            first = (self._any_of_column(0) if self._columns
-                     else _char_class(range(_FLAG_BASE, _FLAG_BASE + (1 << len(self._flag_bits)))))
-            pieces.insert(0, f"(?={first})")
         regex = re.compile("".join(pieces))
         # string tests, most selective first; flag tests only when there is nothing else
         strings = sorted(a for a in anchors if a[0][0] == 0)
