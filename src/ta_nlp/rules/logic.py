@@ -182,6 +182,7 @@ class _LemmaCache(dict):
 # "here"/"there" are never acknowledgements or fillers: the deictic test may read all words
 assert not _NOT_CORE & {"here", "there"}
 _NOT_CORE_HAS = _NOT_CORE.__contains__
+_BACKCHANNEL_HAS = BACKCHANNEL_FILLERS.__contains__
 _NO_BLOCKS: frozenset[str] = frozenset()
 _SENT_START_OF = itemgetter(5)
 _PAIR_FIRST = frozenset(first for first, _second in LEADING_PAIRS)
@@ -337,16 +338,21 @@ class Analyser:
             sentences = tuple(out)
         backchannel_only = False
         if listen and n_words:
-            covered = [False] * n
-            for start, end in listen:
-                for i in range(start, end):
-                    covered[i] = True
-            backchannel_only = True
-            word_tokens = [i for i, (_a, _s, p, sp, _t, _ss) in enumerate(rows) if not (p or sp)]
-            for i, word in zip(word_tokens, words):
-                if not covered[i] and word not in BACKCHANNEL_FILLERS:
-                    backchannel_only = False
-                    break
+            # every word is a filler or covered by a listening cue; more words that are not
+            # fillers than the cues' tokens cannot all be covered
+            others = len(list(filterfalse(_BACKCHANNEL_HAS, words)))
+            if others <= sum([end - start for start, end in listen if end > start]):
+                covered = [False] * n
+                for start, end in listen:
+                    for i in range(start, end):
+                        covered[i] = True
+                backchannel_only = True
+                word_tokens = [i for i, (_a, _s, p, sp, _t, _ss) in enumerate(rows)
+                               if not (p or sp)]
+                for i, word in zip(word_tokens, words):
+                    if not covered[i] and word not in BACKCHANNEL_FILLERS:
+                        backchannel_only = False
+                        break
         return UnitAnalysis(length, sentences, backchannel_only)
 
     def _lemmas(self, words: Iterable[str]) -> list[str]:
@@ -366,7 +372,8 @@ class Analyser:
         qi = i
         while qi < n_w and words[qi] in _QUESTION_LEAD:
             qi = _skip_fillers(words, qi + 1)
-        qtype = _qtype(words, qi, has_q)
+        # (_qtype answers None unless the word is a wh-, auxiliary or "any" word)
+        qtype = _qtype(words, qi, has_q) if qi < n_w and words[qi] in _QTYPE_FIRST else None
         decl_words = words
         late_q = False
         if qtype is None and has_q:
@@ -442,6 +449,9 @@ def _skip_fillers(words: list[str], i: int) -> int:
 
 
 _WHEN_SUBJECTS = _PRONOUN_SUBJECTS | {"the", "your"}
+
+
+_QTYPE_FIRST = WH_WORDS | AUX_WORDS | ANY_WORDS
 
 
 def _qtype(words: list[str], i: int, has_q: bool) -> str | None:
