@@ -3,8 +3,9 @@
     python scripts/bench_code.py [--coder rules] [--copies 8] [--repeat 2]
 
 The 57 consultations are copied ``--copies`` times under new names into a temporary folder (so
-the batch is big enough for worker processes to matter; the copies are coded like new
-transcripts, caches start empty in every run). Each run is a fresh process that loads the coder
+the batch is big enough for worker processes to matter), every text of copy k ending in the word
+``zq<k>`` so that no copy repeats another's texts (the coder caches analyses by text; caches
+start empty in every run). Each run is a fresh process that loads the coder
 once, then times ``code(folder, coder=..., workers=N)`` as ``ta-nlp code`` runs it (read +
 segment + code + count, no output folder; workers are forked with the loaded rule coder). Reports
 clinician units per second for workers=1 and 2, the ratio measured in the same run, and the
@@ -15,6 +16,7 @@ one-off start-up (imports + loading the coder) separately. Skips with a message 
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import subprocess
 import sys
@@ -43,10 +45,18 @@ def run_once(folder: Path, coder: str, workers: int) -> tuple[float, float, int,
     return float(out[0]), float(out[1]), int(out[2]), int(out[3])
 
 
+_TEXT_LINE = re.compile(r'^(\s*text = ")(.+)("\s*)$')
+
+
 def make_copies(target: Path, copies: int) -> None:
+    """``copies`` copies of every TextGrid, each non-empty interval of copy k ending in the word
+    ``zq<k>``: every copy's texts are new to the coder's caches (its words are not)."""
     for k in range(copies):
         for source in sorted(PRIMOCK.glob("*.TextGrid")):
-            (target / f"copy{k:02d}_{source.name}").write_bytes(source.read_bytes())
+            lines = source.read_text(encoding="utf-8").splitlines()
+            marked = [_TEXT_LINE.sub(rf"\g<1>\g<2> zq{k}\g<3>", line) for line in lines]
+            (target / f"copy{k:02d}_{source.name}").write_text("\n".join(marked) + "\n",
+                                                              encoding="utf-8")
 
 
 def main() -> None:

@@ -223,3 +223,20 @@ def test_examples_segment_completely(examples_dir, tmp_path):
     # without the roles file only ex12 (two SPEAKER_xx, no introduction) cannot be resolved
     result = segment(examples_dir / "transcripts")
     assert result.errors["file"].str.endswith("ex12_neck_rushed.json").tolist() == [True]
+
+
+def test_workers_read_and_segment_the_same(tmp_path):
+    from pathlib import Path
+
+    from ta_nlp.segment import segment
+
+    examples = Path(__file__).resolve().parents[1] / "data" / "examples"
+    (tmp_path / "bad.srt").write_text("1\nnot a time line\nhello\n", encoding="utf-8")
+    paths = [examples / "transcripts", tmp_path / "bad.srt"]
+    kwargs = {"roles_file": examples / "roles.csv"}
+    one = segment(paths, workers=1, **kwargs)
+    two = segment(paths, workers=2, **kwargs)
+    pd.testing.assert_frame_equal(one.utterances, two.utterances)
+    pd.testing.assert_frame_equal(one.encounters, two.encounters)
+    pd.testing.assert_frame_equal(one.errors, two.errors)
+    assert len(one.errors) == 1 and one.utterances["transcript_id"].nunique() >= 12

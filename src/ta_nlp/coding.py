@@ -262,7 +262,7 @@ def code(paths: str | Path | Sequence[str | Path], out: str | Path | None = None
     if out_dir is not None:
         _check_previous_run(out_dir, fingerprint, coder_obj, force)
 
-    seg = segment(list(paths), **read_options)
+    seg = segment(list(paths), workers=workers, **read_options)
     utterances = seg.utterances
     groups = [(tid, frame) for tid, frame in utterances.groupby("transcript_id", sort=False)]
     total = len(groups)
@@ -296,12 +296,16 @@ def code(paths: str | Path | Sequence[str | Path], out: str | Path | None = None
         if progress:
             progress(done, total)
 
-    if workers > 1 and len(todo) > 1 and isinstance(coder, (str, type(None))):
-        import multiprocessing
+    import multiprocessing
 
+    # The rule coder (given by name or as an object) is plain Python and spaCy: forked workers
+    # inherit the loaded coder. Other coders by name run in fresh interpreters (torch does not
+    # survive fork safely); other coder objects run here, in one process.
+    forked = (getattr(coder_obj, "name", None) == "rules"
+              and "fork" in multiprocessing.get_all_start_methods())
+    if workers > 1 and len(todo) > 1 and (forked or isinstance(coder, (str, type(None)))):
         global _WORKER_CODER
-        if coder_obj.name == "rules" and "fork" in multiprocessing.get_all_start_methods():
-            # The rule coder is plain Python and spaCy: forked workers inherit the loaded coder.
+        if forked:
             ctx, init, initargs = multiprocessing.get_context("fork"), None, ()
             _WORKER_CODER = coder_obj
         else:

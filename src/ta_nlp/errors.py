@@ -126,6 +126,10 @@ class TaNlpError(Exception):
         self.line = line
         super().__init__(f"[{code}] {message}")
 
+    def __reduce__(self):
+        # errors cross process boundaries (readers and coders run in worker processes)
+        return (type(self), (self.code, self.message, self.path, self.line))
+
     @classmethod
     def make(cls, code: str, *, path: str | Path | None = None, line: int | None = None,
              **fields) -> "TaNlpError":

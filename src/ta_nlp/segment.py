@@ -347,6 +347,57 @@ def encounters_frame(transcripts: Iterable[Transcript]) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ the batch
+def _segment_job(job: Job, format: str | None, columns, allow_unordered: bool,
+                 role_map: RoleMap) -> list[tuple[Path, Transcript | TaNlpError]]:
+    """Read one job and segment its transcripts: ``(source, transcript or error)`` items."""
+    out: list[tuple[Path, Transcript | TaNlpError]] = []
+    try:
+        results = list(read_job(job, format, columns, allow_unordered))
+    except TaNlpError as exc:  # pragma: no cover - read_job yields its errors
+        results = [(job.source, exc)]
+    except Exception as exc:  # noqa: BLE001 - a reader bug must not stop a batch of thousands
+        results = [(job.source, ReaderError.make("E108", path=job.source,
+                                                 found=type(exc).__name__, stage="reading"))]
+    for source, result in results:
+        if isinstance(result, TaNlpError):
+            out.append((source, result))
+            continue
+        for transcript in result:
+            try:
+                segment_transcript(transcript, role_map)
+            except TaNlpError as exc:
+                out.append((source, exc))
+                continue
+            out.append((source, transcript))
+    return out
+
+
+def _segment_jobs(args) -> list[list[tuple[Path, Transcript | TaNlpError]]]:
+    jobs, format, columns, allow_unordered, role_map = args
+    return [_segment_job(job, format, columns, allow_unordered, role_map) for job in jobs]
+
+
+def _read_jobs(jobs: list[Job], format, columns, allow_unordered: bool, role_map: RoleMap,
+               workers: int):
+    """``(job, results)`` for every job in order; with ``workers`` > 1 the jobs are read and
+    segmented in forked processes, in chunks."""
+    import multiprocessing
+
+    if workers <= 1 or len(jobs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for job in jobs:
+            yield job, _segment_job(job, format, columns, allow_unordered, role_map)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = max(1, min(64, len(jobs) // (workers * 4)))
+    chunks = [jobs[k:k + size] for k in range(0, len(jobs), size)]
+    with ProcessPoolExecutor(max_workers=workers,
+                             mp_context=multiprocessing.get_context("fork")) as pool:
+        tasks = [(chunk, format, columns, allow_unordered, role_map) for chunk in chunks]
+        for chunk, results in zip(chunks, pool.map(_segment_jobs, tasks)):
+            yield from zip(chunk, results)
+
+
 def _error_row(path, exc: TaNlpError) -> dict:
     line = exc.line if exc.line is not None else ""
     return {"file": str(exc.path or path), "line": line, "error": f"[{exc.code}] {exc.message}"}
@@ -356,12 +407,14 @@ def segment(paths: str | Path | Iterable[str | Path], out: str | Path | None = N
             format: str | None = None, columns: str | Mapping[str, str] | None = None,
             roles: str | Mapping[str, str] | None = None, roles_file: str | Path | None = None,
             manifest: str | Path | None = None, allow_unordered: bool = False,
-            progress: Callable[[int, int, Path], None] | None = None) -> SegmentResult:
+            progress: Callable[[int, int, Path], None] | None = None,
+            workers: int = 1) -> SegmentResult:
     """Read, clean, assign roles, merge turns and time every transcript under ``paths``.
 
     ``format``/``columns``/``manifest``/``allow_unordered`` go to :mod:`ta_nlp.readers`; ``roles``
     (``"A=clinician,B=patient"`` or a mapping) and ``roles_file`` (CSV ``speaker,role``) set roles
-    by hand. ``progress(done, total, path)`` is called after each input. With ``out``, writes
+    by hand. ``progress(done, total, path)`` is called after each input. ``workers``: processes
+    that read and segment files (the result is the same for any number). With ``out``, writes
     ``utterances.csv``, ``encounters.csv`` and (only when something failed) ``errors.csv``.
     Options that are wrong for the whole batch (a bad ``--roles`` string, unknown format) raise;
     problems of single files are collected in ``errors``.
@@ -376,32 +429,21 @@ def segment(paths: str | Path | Iterable[str | Path], out: str | Path | None = N
     transcripts: list[Transcript] = []
     errors: list[dict] = []
     owner: dict[str, str] = {}
-    for done, job in enumerate(jobs, start=1):
-        try:
-            results = list(read_job(job, format, columns, allow_unordered))
-        except TaNlpError as exc:  # pragma: no cover - read_job yields its errors
-            results = [(job.source, exc)]
-        except Exception as exc:  # noqa: BLE001 - a reader bug must not stop a batch of thousands
-            results = [(job.source, ReaderError.make("E108", path=job.source,
-                                                     found=type(exc).__name__, stage="reading"))]
+    for done, (job, results) in enumerate(
+            _read_jobs(jobs, format, columns, allow_unordered, role_map, workers), start=1):
         for source, result in results:
             if isinstance(result, TaNlpError):
                 errors.append(_error_row(source, result))
                 continue
-            for transcript in result:
-                try:
-                    segment_transcript(transcript, role_map)
-                except TaNlpError as exc:
-                    errors.append(_error_row(source, exc))
-                    continue
-                src = ";".join(str(p) for p in transcript.sources)
-                if transcript.id in owner:
-                    exc = ReaderError.make("E107", path=src, tid=transcript.id,
-                                           other=owner[transcript.id])
-                    errors.append(_error_row(source, exc))
-                    continue
-                owner[transcript.id] = src
-                transcripts.append(transcript)
+            transcript = result
+            src = ";".join(str(p) for p in transcript.sources)
+            if transcript.id in owner:
+                exc = ReaderError.make("E107", path=src, tid=transcript.id,
+                                       other=owner[transcript.id])
+                errors.append(_error_row(source, exc))
+                continue
+            owner[transcript.id] = src
+            transcripts.append(transcript)
         if progress is not None:
             progress(done, len(jobs), job.source)
     result = SegmentResult(

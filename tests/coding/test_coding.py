@@ -138,6 +138,20 @@ def test_workers_give_identical_output(tmp_path):
     pd.testing.assert_frame_equal(one.utterances, two.utterances)
     assert (tmp_path / "one" / "utterances.csv").read_bytes() == \
         (tmp_path / "two" / "utterances.csv").read_bytes()
+    # a loaded rule coder object is shared with forked workers
+    from ta_nlp.rules import RuleCoder
+
+    obj = code(src, out=tmp_path / "obj", coder=RuleCoder(), workers=2)
+    pd.testing.assert_frame_equal(one.utterances, obj.utterances)
+
+
+def test_batches_keep_whole_transcripts_in_order():
+    from ta_nlp.coding import batches
+
+    frames = [pd.DataFrame({"x": range(n)}) for n in (3, 5, 1, 4, 2)]
+    groups = batches(frames, rows=6)
+    assert [[len(f) for f in g] for g in groups] == [[3, 5], [1, 4, 2]]
+    assert [len(f) for g in batches(frames, rows=1) for f in g] == [3, 5, 1, 4, 2]
 
 
 def test_cli_code_reports_failed_inputs(tmp_path, capsys):
