@@ -200,6 +200,8 @@ class FastMatcher:
         self._width = 0
         self._flag_column = False
         self._regexes_of: dict[str, list[re.Pattern]] = {}
+        self._by_char: dict[str, list[int]] = {}
+        self._unanchored: list[int] = []
         self._ranges: tuple[tuple[int, int], ...] = _BMP_RANGES
         self._indexed: dict[int, np.ndarray] = {}
 
@@ -289,6 +291,15 @@ class FastMatcher:
                     indexed.setdefault(self._column_of(c), set()).add(ord(c))
         self._indexed = {column: np.array(sorted(points), dtype=np.uint32)
                          for column, points in indexed.items()}
+        # candidates of a batch: a pattern is tried only when a value of its first anchor occurs
+        self._by_char = {}
+        self._unanchored = []
+        for number, pattern in enumerate(compiled):
+            if pattern.anchors:
+                for c in pattern.anchors[0][1]:
+                    self._by_char.setdefault(c, []).append(number)
+            else:
+                self._unanchored.append(number)
         self._regexes_of = {}
         for pattern in compiled:
             self._regexes_of.setdefault(pattern.key, []).append(pattern.regex)
@@ -507,7 +518,14 @@ class FastMatcher:
             for lo, hi, point in zip(cuts, cuts[1:], values[cuts[:-1]].tolist()):
                 rows_of[chr(point)] = row_list[lo:hi]
         found: dict[tuple[int, str], list[tuple[int, int]]] = {}
-        for pattern in compiled:
+        by_char = self._by_char
+        numbers = set(self._unanchored)
+        for c in rows_of:
+            hit = by_char.get(c)
+            if hit is not None:
+                numbers.update(hit)
+        for number in sorted(numbers):
+            pattern = compiled[number]
             if pattern.anchors:
                 # the anchor with the fewest places in this batch; none: no match possible
                 # (``required`` tokens without a fixed offset are checked the same way)
