@@ -13,8 +13,8 @@ Usage: ``python scripts/bench_classifier.py [--model models/default] [--train-ba
    in fp32 and with dynamic int8 quantization (same run, best of 2), in clinician units per
    second, with the ratio, the share of identical code decisions, and test macro-F1 of each.
 3. PriMock57: the rule, model and ensemble coders (the default of ``ta-nlp code`` is named) on
-   all 57 consultations of ../shared/data/primock57, one consultation at a time as ``ta-nlp code``
-   does, in clinician units per second and time relative to the rules (throughput only; no labels
+   all 57 consultations of ../shared/data/primock57, in batches of whole consultations as
+   ``ta-nlp code`` does, in clinician units per second and time relative to the rules (throughput only; no labels
    are read). Skipped with a message when ../shared is absent.
 
 Numbers depend on the machine and its load: compare ratios measured in the same run.
@@ -104,7 +104,7 @@ def bench_inference(model_dir: Path | None, data: Path, n_units: int) -> dict:
 def bench_primock(shared: Path, model_dir: Path | None) -> dict | None:
     import pandas as pd
 
-    from ta_nlp.coding import DEFAULT_CODER, make_coder
+    from ta_nlp.coding import DEFAULT_CODER, batches, make_coder
     from ta_nlp.corpus import clean_text
 
     path = shared / "data" / "primock57" / "utterances.csv"
@@ -121,9 +121,10 @@ def bench_primock(shared: Path, model_dir: Path | None) -> dict | None:
     for name in ("rules", "model", "ensemble"):
         options = {"path": model_dir} if name != "rules" and model_dir is not None else {}
         coder = make_coder(name, **options)
+        groups = [t.reset_index(drop=True) for _, t in frame.groupby("transcript_id", sort=False)]
         start = time.perf_counter()
-        for _, transcript in frame.groupby("transcript_id", sort=False):
-            coder.code_frame(transcript.reset_index(drop=True))
+        for batch in batches(groups):   # as ta-nlp code does: batches of whole transcripts
+            coder.code_frame(pd.concat(batch, ignore_index=True))
         seconds = time.perf_counter() - start
         out[name] = {"seconds": round(seconds, 1),
                      "clinician_units_per_second": round(n_clinician / seconds, 1),
