@@ -64,3 +64,15 @@ def last_evidence(case) -> dict:
 def describe(case) -> str:
     pairs = as_context(case)
     return " | ".join(f"{r}: {t}" for r, t in pairs)
+
+
+def spacy_matcher(rule_coder):
+    """spaCy's own ``Matcher`` with every token pattern of a rule coder (greedy LONGEST): the
+    reference the compiled matcher is tested against."""
+    from spacy.matcher import Matcher
+
+    matcher = Matcher(rule_coder.nlp.vocab)
+    for record in rule_coder.ruler.records:
+        if record.pattern is not None:
+            matcher.add(record.id, [list(record.pattern)], greedy="LONGEST")
+    return matcher

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rules_helpers import frame
+from rules_helpers import frame, spacy_matcher
 from spacy.attrs import IS_PUNCT, ORTH
 
 from ta_nlp.rules.coder import sentence_starts
@@ -55,14 +55,9 @@ def _pt_units(limit: int) -> list[str]:
 
 
 def test_batch_matches_are_spacys_on_the_pt_transcripts(rule_coder):
-    from spacy.matcher import Matcher
-
     nlp = rule_coder.nlp
     ruler = rule_coder.ruler
-    matcher = Matcher(nlp.vocab)
-    for record in ruler.records:
-        if record.pattern is not None:
-            matcher.add(record.id, [list(record.pattern)], greedy="LONGEST")
+    matcher = spacy_matcher(rule_coder)
     texts = _pt_units(700)
     assert len(texts) == 700
     docs = [nlp(text) for text in texts]

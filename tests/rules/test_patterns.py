@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from rules_helpers import frame
+from rules_helpers import frame, spacy_matcher
 
 from ta_nlp.codes import CODES
 from ta_nlp.errors import CoderError
@@ -150,14 +150,9 @@ SENTENCES = [
 
 
 def test_fast_matcher_gives_the_same_matches_as_spacys_matcher(rule_coder):
-    from spacy.matcher import Matcher
-
     nlp = rule_coder.nlp
     ruler = rule_coder.ruler
-    matcher = Matcher(nlp.vocab)
-    for record in ruler.records:
-        if record.pattern is not None:
-            matcher.add(record.id, [list(record.pattern)], greedy="LONGEST")
+    matcher = spacy_matcher(rule_coder)
     strings = nlp.vocab.strings
     total = 0
     for text in SENTENCES:
