@@ -135,6 +135,7 @@ class _Events:
         return "laughter" in markup_clean(text)[1]
 
 
+_EMPTY: frozenset[str] = frozenset()
 _QUOTED: dict[str, str] = {}
 
 
@@ -418,24 +419,26 @@ class RuleCoder:
                 continue
             if role != "clinician":
                 continue
-            ctx = Context(opening=n_patient < 2)
-            if window:
-                last = window[-1]
-                ctx.window = window_content
-                ctx.last = last.content
-                ctx.vague = last.vague
-                ctx.patient_asked = last.asks
             nxt = i + 1
-            if nxt < n and tids[nxt] == current and roles[nxt] == "patient":
-                ctx.patient_next = True
-                ctx.patient_laughs_next = _opens_with_laughter(texts[nxt], cleans[nxt],
-                                                               events.laughter(nxt))
-            ctx.own_laughter = events.laughter(i)
+            patient_next = nxt < n and tids[nxt] == current and roles[nxt] == "patient"
+            overlaps = False
             prev = i - 1
             if prev >= 0 and tids[prev] == current and roles[prev] == "patient":
                 s, e = starts[i], ends[prev]
                 if s is not None and e is not None and not (_isna(s) or _isna(e)):
-                    ctx.overlaps_patient = float(s) < float(e) - 0.05
+                    overlaps = float(s) < float(e) - 0.05
+            last = window[-1] if window else None
+            ctx = Context(
+                window=window_content,
+                last=last.content if last is not None else _EMPTY,
+                vague=last.vague if last is not None else _EMPTY,
+                patient_asked=last.asks if last is not None else False,
+                patient_next=patient_next,
+                patient_laughs_next=patient_next and _opens_with_laughter(
+                    texts[nxt], cleans[nxt], events.laughter(nxt)),
+                own_laughter=events.laughter(i),
+                overlaps_patient=overlaps,
+                opening=n_patient < 2)
             found = decide(units[cleans[i]], ctx)
             if not found:
                 continue

@@ -517,6 +517,7 @@ class FastMatcher:
             cuts = [0, *(np.flatnonzero(values[1:] != values[:-1]) + 1).tolist(), len(row_list)]
             for lo, hi, point in zip(cuts, cuts[1:], values[cuts[:-1]].tolist()):
                 rows_of[chr(point)] = row_list[lo:hi]
+        present = rows_of.keys()
         found: dict[tuple[int, str], list[tuple[int, int]]] = {}
         by_char = self._by_char
         numbers = set(self._unanchored)
@@ -533,7 +534,8 @@ class FastMatcher:
                 best_n = 0
                 offset = 0
                 for _column, chars, at in pattern.anchors:
-                    lists = [rows_of[c] for c in chars if c in rows_of]
+                    lists = [rows_of[c] for c in (chars & present if len(chars) > 4 else chars)
+                             if c in rows_of]
                     n = sum(map(len, lists))
                     if not n:
                         best = None
@@ -542,7 +544,7 @@ class FastMatcher:
                         best, best_n, offset = lists, n, at
                 if best is None:
                     continue
-            if pattern.required and not all(any(c in rows_of for c in need)
+            if pattern.required and not all(not present.isdisjoint(need)
                                             for need in pattern.required):
                 continue
             regex = pattern.regex
