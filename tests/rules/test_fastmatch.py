@@ -4,7 +4,8 @@
   for the package patterns on the team-written PT transcripts (data/annotated/pt), and for random
   patterns on random token sequences (hypothesis);
 - ``sentence_starts`` is spaCy's ``sentencizer`` rule;
-- ``RuleCoder.prepare`` (batches of transcripts) and the lean tokenizer change no output.
+- coding several transcripts in one ``code_frame`` call (as ``ta_nlp.code`` does) and the lean
+  tokenizer change no output.
 """
 
 from __future__ import annotations
@@ -134,7 +135,9 @@ def test_sentence_starts_are_the_sentencizers(texts):
     assert got == expected
 
 
-def test_prepare_changes_no_output(rule_coder):
+def test_one_call_for_several_transcripts_codes_each_as_alone(rule_coder):
+    import pandas as pd
+
     from ta_nlp.rules import RuleCoder
 
     pairs = [("p", "My knee hurts when I go down the stairs, sharp, like a stab."),
@@ -143,13 +146,10 @@ def test_prepare_changes_no_output(rule_coder):
              ("c", "Mm-hmm. And how long has it been like that?"),
              ("p", "About, um, three weeks."),
              ("c", "Three weeks. OK, now I'd like to have a look at the knee, if that's OK.")]
-    frames = [frame(pairs, transcript_id=f"t{i}") for i in range(3)]
-    alone = [rule_coder.code_frame(f) for f in frames]
-    fresh = RuleCoder()
-    fresh.prepare(frames)
-    for f, expected in zip(frames, alone):
-        got = fresh.code_frame(f)
-        assert got.equals(expected)
+    frames = [frame(pairs[k:], transcript_id=f"t{k}") for k in range(3)]
+    alone = [rule_coder.code_frame(f).reset_index(drop=True) for f in frames]
+    together = RuleCoder().code_frame(pd.concat(frames, ignore_index=True))
+    pd.testing.assert_frame_equal(together, pd.concat(alone, ignore_index=True))
 
 
 def test_the_fast_tokenizer_gives_the_pipelines_tokens(rule_coder):

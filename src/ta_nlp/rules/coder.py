@@ -347,27 +347,6 @@ class RuleCoder:
 
 
     # ------------------------------------------------------------------ the table
-    def prepare(self, frames: list[pd.DataFrame]) -> None:
-        """Analyse the texts of several tables at once (then :meth:`code_frame` on each of them
-        finds them analysed). Batches amortise the matcher's per-call work: coding many
-        transcripts is several times faster this way; the output is the same."""
-        units: list[str] = []
-        patients: list[str] = []
-        for frame in frames:
-            if "role" not in frame.columns or "text" not in frame.columns:
-                continue   # code_frame reports the missing columns
-            _, cleans, roles = _texts(frame)
-            units.extend(c for c, r in zip(cleans, roles) if r == "clinician")
-            patients.extend(c for c, r in zip(cleans, roles) if r == "patient")
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            self._analyse_units(units)
-            self._analyse_patients(patients)
-        finally:
-            if enabled:
-                gc.enable()
-
     def code_frame(self, utterances: pd.DataFrame) -> pd.DataFrame:
         """Code every clinician row of ``utterances``; see the module docstring."""
         # the analysis allocates many small, long-lived objects (tokens, cues, sentences): the
